@@ -1,0 +1,3 @@
+"""CanIPost: social-media policy guidance for officers, in Slack."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,91 @@
+"""Combine findings and context into a Decision: the strictest finding sets the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.models import CheckRequest, Citation, Decision, Finding, Verdict
+
+MAX_CITATIONS = 4
+_ORDER: dict[str, int] = {"do_not_post": 0, "needs_review": 1, "revise": 2, "info": 3}
+_CONFIDENCE: dict[Verdict, float] = {
+    "do_not_post": 0.9,
+    "revise": 0.8,
+    "needs_review": 0.55,
+    "ok": 0.85,
+}
+_LEAD: dict[Verdict, str] = {
+    "ok": "OK to post",
+    "revise": "Revise before posting",
+    "do_not_post": "Do not post",
+    "needs_review": "A reviewer should decide",
+}
+FALLBACK_CODE = "prompt_injection"  # its citation is the review procedure
+
+
+def verdict_for(findings: list[Finding]) -> Verdict:
+    severities = {finding.severity for finding in findings}
+    for verdict in ("do_not_post", "needs_review", "revise"):
+        if verdict in severities:
+            return verdict  # type: ignore[return-value]
+    return "ok"
+
+
+def summarize(verdict: Verdict, findings: list[Finding]) -> str:
+    actionable = [finding for finding in findings if finding.severity != "info"]
+    if verdict == "ok":
+        return f"{_LEAD[verdict]}: nothing in it conflicts with the policy."
+    leading = next(f for f in actionable if f.severity == verdict)
+    message = leading.message[0].lower() + leading.message[1:]
+    extra = len(actionable) - 1
+    more = f" (and {extra} more item{'s' if extra > 1 else ''})" if extra > 0 else ""
+    return f"{_LEAD[verdict]}: {message.rstrip('.')}{more}."
+
+
+def decide(
+    request: CheckRequest,
+    findings: list[Finding],
+    *,
+    policy_version: str,
+    rule_citation: Callable[[str], Citation | None],
+    permission_citation: Citation | None,
+    engine: str = "local",
+) -> Decision:
+    ordered = sorted(findings, key=lambda finding: _ORDER[finding.severity])
+    verdict = verdict_for(ordered)
+    citations: list[Citation] = []
+    notes: list[str] = []
+    if verdict == "ok":
+        if permission_citation:
+            citations.append(permission_citation)
+    else:
+        for finding in ordered:
+            if finding.severity == "info":
+                continue
+            citation = rule_citation(finding.code)
+            if citation and citation not in citations:
+                citations.append(citation)
+        if not citations:
+            fallback = rule_citation(FALLBACK_CODE) or permission_citation
+            if fallback:
+                citations.append(fallback)
+    if any(finding.code == "prompt_injection" for finding in ordered):
+        notes.append("Instructions inside the draft were ignored; the post was judged as text.")
+    if request.incident:
+        notes.append("Incident mode: statements about the incident go through the PIO.")
+    confidence = _CONFIDENCE[verdict]
+    if verdict == "ok" and (request.incident or not citations):
+        confidence = 0.7
+    return Decision(
+        verdict=verdict,
+        summary=summarize(verdict, ordered),
+        findings=tuple(ordered),
+        citations=tuple(citations[:MAX_CITATIONS]),
+        escalate=verdict == "needs_review",
+        confidence=confidence,
+        policy_version=policy_version,
+        engine=engine,
+        notes=tuple(notes),
+        account=request.account,
+        incident=request.incident,
+    )
