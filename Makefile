@@ -12,9 +12,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+ASK := $(BIN)/canipost ask
+
 demo: install
 	@$(BIN)/canipost index
-	@$(BIN)/python -m bot.demo
+	@echo; echo '$$ canipost ask --account personal "Come join us for Coffee with a Cop ..."'
+	@$(ASK) --account personal "Come join us for Coffee with a Cop at the library this Saturday, 9 to 11. Bring your questions and your kids!"
+	@echo; echo '$$ canipost ask --account personal "Great teamwork on the crash at 412 Oak St ..."'
+	@$(ASK) --account personal "Great teamwork by B shift on the crash at 412 Oak St today. Everyone went home safe."
+	@echo; echo '$$ canipost ask --account personal "Prayers for the victim, Maria Lopez ..."'
+	@$(ASK) --account personal "Prayers for the victim, Maria Lopez. We arrested the guy who did it and he is guilty as sin."
+	@echo; echo '$$ canipost ask --account official "We arrested Tyler Reed ..."'
+	@$(ASK) --account official "We arrested Tyler Reed, 34, this morning on burglary charges."
+	@echo; echo '$$ canipost ask --incident "Officers are on scene at the mall ..."'
+	@$(ASK) --incident "Officers are on scene at the mall. Please avoid the area."
 
 test: install
 	$(BIN)/ruff check .

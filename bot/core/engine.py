@@ -35,6 +35,9 @@ MAX_QUOTE_CHARS = 420
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 Progress = Callable[[int, int, str], None]
+PERMISSION_CANDIDATES = 5
+_PERMITS = re.compile(r"\b(?:may|are free to|encourag\w*|welcome)\b", re.IGNORECASE)
+_FORBIDS = re.compile(r"\b(?:must not|may not|never|prohibited)\b", re.IGNORECASE)
 
 # Passages that grant permission, for citing why an `ok` draft is fine.
 PERMISSION_QUERY = (
@@ -68,6 +71,7 @@ class Engine:
         }
         self._rule_citations: dict[str, Citation | None] = {}
         for rule in rules:
+            _ = rule.compiled, rule.compiled_requires, rule.compiled_unless  # compile at load
             if rule.code not in self._rule_citations:
                 self._rule_citations[rule.code] = self._best_citation(rule.query)
         self._permission_citation = self._best_citation(PERMISSION_QUERY, permission=True)
@@ -183,6 +187,17 @@ class Engine:
     def rule_citation(self, code: str) -> Citation | None:
         return self._rule_citations.get(code)
 
+    def permission_citation(self, text: str) -> Citation | None:
+        """The passage that best permits this draft: the top-ranked permissive leaf section
+        for the draft itself, else the policy's general statement of what may be posted."""
+        for scored in self.retrieve(text, k=PERMISSION_CANDIDATES):
+            passage = scored.passage
+            if (passage.source, passage.section) in self._parent_sections:
+                continue
+            if _PERMITS.search(passage.text) and not _FORBIDS.search(passage.text):
+                return self.citation_for(passage, text)
+        return self._permission_citation
+
     # ----------------------------------------------------------------- judging
     def findings(self, request: CheckRequest) -> list[Finding]:
         text = validate_draft(request.text)
@@ -197,7 +212,7 @@ class Engine:
             findings,
             policy_version=self.policy_version,
             rule_citation=self.rule_citation,
-            permission_citation=self._permission_citation,
+            permission_citation=self.permission_citation(request.text),
         )
         return replace(decision, latency_ms=(time.perf_counter() - started) * 1000)
 

@@ -9,6 +9,7 @@ copied out of it exactly.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -206,6 +207,8 @@ def _read_pdf(policy_file: PolicyFile) -> list[tuple[int, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its own warnings about damaged files; the error raised below says it once.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(policy_file.path))
         if reader.is_encrypted:

@@ -1,8 +1,9 @@
 """The deterministic rule table: what the engine looks for, how serious it is, what to fix.
 
 Each `Rule` is data. `match_rules` is the only code that reads the table: a rule fires when
-one of its patterns matches, every `requires` group has a match somewhere in the draft,
-no `unless` pattern matches, and the request's account and incident flag fit its filters.
+one of its patterns matches, every `requires` pattern matches somewhere in the draft, no
+`unless` pattern matches, and the request's account and incident flag fit its filters.
+The vocabularies below are deliberately broad phrase lists; a department tunes them here.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from bot.core.text import NormalizedText
 
 TextView = Literal["strict", "light"]
 
-# Context vocabularies shared by several rules.
+# fmt: off
+# ------------------------------------------------------------------ shared vocabularies
 ENFORCEMENT = words(
     r"arrest\w*", r"suspects?", r"victims?", r"booked", r"charged", r"detain\w*", r"custody",
     r"cited", r"citation", r"crash(?:es)?", r"collision", r"burglar\w*", r"robber\w*",
@@ -39,72 +41,161 @@ ENFORCEMENT = words(
     r"call(?:ed)? for service", r"responded", r"domestic", r"overdose\w*", r"dispatch\w*",
     r"complain\w*", r"incident", r"crime", r"offender", r"perp\w*", r"pursuit", r"traffic stop",
     r"pulled (?:him|her|them|over)", r"caught", r"handcuff\w*", r"cuffs", r"jail", r"court",
-)  # fmt: skip
+)
 CRITICAL_INCIDENT = words(
     r"active shooter", r"shots fired", r"officer[- ]involved shooting", r"OIS", r"officer down",
     r"hostages?", r"barricaded", r"standoff", r"manhunt", r"mass casualty", r"bomb threat",
     r"lockdown", r"locked down", r"critical incident", r"shelter[- ]in[- ]place", r"explosion",
     r"evacuat\w*", r"amber alert",
-)  # fmt: skip
+)
+# Words that tie a post to an unfolding incident (used only in incident mode).
+INCIDENT_TOPIC = words(
+    r"safe", r"safety", r"pray\w*", r"thoughts", r"checked on", r"worried", r"scene",
+    r"officers?", r"police", r"cops?", r"updates?", r"avoid", r"closed", r"closures?",
+    r"shoot\w*", r"shots", r"gun\w*", r"suspects?", r"victims?", r"injur\w*", r"hurt",
+    r"wounded", r"hospital", r"lockdown", r"shelter\w*", r"evacuat\w*", r"incident",
+    r"situation", r"happening", r"breaking", r"stay (?:away|inside|home|clear|put)", r"area",
+    r"mall", r"plaza", r"school", r"standoff", r"fire", r"crash", r"explosion", r"sirens?",
+    r"helicopter", r"swat", r"roads?", r"route", r"traffic", r"detour", r"chaos", r"crazy",
+    r"scary", r"heroes", r"first responders", r"thank you", r"thanks", r"praying", r"news",
+) + "|🙏|💙|😢"
 DRILL = words(r"drill", r"training", r"exercise", r"scenario", r"class", r"course", r"academy")
 MEDIA = words(
     r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?", r"images?",
     r"screenshots?", r"stills?", r"recording", r"selfie", r"snap", r"posting", r"post",
     r"sharing", r"share", r"upload\w*", r"here'?s", r"watch", r"check out", r"look at",
-)  # fmt: skip
-UNIFORM_OR_DUTY = words(
-    r"in (?:my |full |dress )?uniform", r"uniformed", r"on[- ]duty", r"while working",
-    r"at work today", r"in (?:my|the) (?:patrol car|squad car|cruiser|unit)", r"badge",
-    r"as an? (?:police )?(?:officer|cop|deputy|detective|sergeant|trooper|lieutenant)",
-    r"as (?:your|our) (?:police chief|chief|sheriff)", r"on behalf of (?:the|our) department",
-    r"(?:the|our) department (?:endorses|supports|backs)", r"department (?:logo|seal|patch)",
-    r"(?:officer|sgt|sergeant|deputy|detective|lt|captain)\.? \w+ (?:endorses|supports)",
-)  # fmt: skip
+)
+RANK = (
+    r"(?:officer|ofc|sgt|sergeant|sarge|deputy|detective|det|corporal|cpl|lieutenant|lt|"
+    r"captain|capt|chief|trooper|inspector|commander)"
+)
+# A rank followed by a capitalised name, as in a signature: "Sgt. Tamsin Wobblecourt".
+RANK_AND_NAME = rf"\b{RANK}\.?\s+(?-i:[A-Z][\w'-]+)"
+ON_DUTY = words(
+    r"in (?:my |full |dress |the )?uniform", r"uniformed", r"on[- ]duty", r"on shift",
+    r"while working", r"at work (?:today|right now)", r"in (?:my|the) (?:patrol car|squad car|"
+    r"cruiser|unit)", r"on the clock", r"(?:the|our) department (?:endorses|supports|backs)",
+    r"on behalf of (?:the|our) department", r"department (?:logo|seal|patch)", r"badge",
+)
+TITLE_USE = (
+    words(
+        r"as an? (?:\w+ )?(?:police )?(?:officer|cop|deputy|detective|sergeant|trooper|"
+        r"lieutenant|captain|corporal)", r"as (?:your|our) (?:police chief|chief|sheriff)",
+        r"(?:i'?m|i am) an? (?:\w+ )?(?:police )?(?:officer|cop|deputy|detective|sergeant|"
+        r"trooper|lieutenant|captain|corporal)", r"mention (?:that )?i'?m an?",
+        r"cop[- ]approved", r"police[- ]approved", r"officer[- ]approved",
+    )
+    + rf"|{RANK_AND_NAME}\b.{{0,40}}?\b(?:PD|police department|sheriff'?s office|here)\b"
+    + rf"|{RANK_AND_NAME}\s+(?:recommends|approves|endorses|says)\b"
+)
 POLITICAL = words(
-    r"vote (?:for|yes|no|against)", r"voting (?:for|yes|no|against)", r"re-?elect\w*",
-    r"elect \w+", r"campaign\w*", r"candidates?", r"endorse\w*", r"ballot", r"#vote\w*",
-    r"(?:support|back)\w* \w+ for (?:mayor|sheriff|council|governor|senate|congress|president|"
-    r"da|district attorney|judge|commissioner)",
-    r"(?:for|as) (?:mayor|sheriff|governor|senator|president|district attorney)",
-    r"(?:democrat|republican|libertarian|green) party", r"donate to \w+(?:'s)? campaign",
-    r"yard signs?", r"proposition \d+", r"prop \d+", r"measure [A-Z0-9]+",
-)  # fmt: skip
+    r"vote (?:for|yes|no|against)", r"voting (?:for|yes|no|against)", r"vote (?:them|him|her) "
+    r"out", r"re-?elect\w*", r"elect \w+", r"campaign\w*", r"candidates?", r"endorse\w*",
+    r"ballot", r"#vote\w*", r"recall (?:the|our) \w+", r"petition to recall",
+    r"sign(?:ed)? the petition", r"(?:support|back)\w* \w+ for (?:mayor|sheriff|council|governor|"
+    r"senate|congress|president|da|district attorney|judge|commissioner)",
+    r"(?:for|as) (?:city )?(?:mayor|sheriff|governor|senator|president|district attorney|"
+    r"council)", r"(?:democrat|republican|libertarian|green) party",
+    r"donate to \w+(?:'s)? campaign", r"yard signs?", r"proposition \d+", r"prop \d+",
+    r"measure [A-Z0-9]+",
+)
 COLLEAGUE = words(
     r"sergeant'?s?", r"sarge'?s?", r"sgt'?s?", r"lieutenant'?s?", r"lt'?s?", r"captain'?s?",
     r"partner'?s?", r"co-?worker'?s?", r"colleague'?s?", r"chief'?s?", r"supervisor'?s?",
-    r"fto'?s?", r"squad ?mates?'?s?", r"fellow officers?'?s?", r"(?:officer|deputy|detective) "
-    r"\w+'s",
-)  # fmt: skip
+    r"fto'?s?", r"squad ?mates?'?s?", r"fellow officers?'?s?", r"corporal'?s?",
+    rf"{RANK}\.? (?:[\w'-]+ ){{0,2}}[\w-]+'s",
+)
+PRIVATE_LIFE = words(
+    r"home address", r"lives (?:at|on|in|near|over|by)", r"where (?:he|she|they) lives?",
+    r"house (?:is|on|at)", r"(?:'s|his|her|their) (?:house|home|place)", r"kids'? school",
+    r"(?:kids|children|son|daughter)(?:,| \w+)? (?:go|goes|attends?|started|starts) (?:at |to )?",
+    r"drives? an?", r"(?:his|her|their|wife'?s|husband'?s) (?:red |blue |black |white |silver |"
+    r"new )?(?:car|truck|jeep|suv|van|minivan|plate|vehicle)", r"license plate",
+    r"elementary", r"middle school", r"high school", r"daycare",
+) + "|" + STREET_ADDRESS
 VICTIM = words(
-    r"victims?'?s?", r"survivors? of", r"complainant", r"was (?:assaulted|raped|robbed|stabbed|"
-    r"shot|killed|molested|abused|attacked|kidnapped|carjacked|beaten)",
-)  # fmt: skip
-WITNESS = words(r"witness(?:es)?'?s?", r"eyewitness\w*", r"reporting party", r"who called 911")
+    r"victims?'?s?", r"vics?", r"victimas?", r"survivors? of", r"complainant",
+    r"(?:was|were|got|get|been|being) (?:\w+ )?(?:assaulted|raped|robbed|stabbed|shot|killed|"
+    r"molested|abused|attacked|kidnapped|carjacked|beaten|mugged|jumped|murdered|hit|run over)",
+    r"(?:woman|man|lady|guy|girl|boy|person|family|couple|kid|teen|driver|cyclist|pedestrian)"
+    r" (?:who was |that was |who got |that got )?(?:assaulted|raped|robbed|stabbed|shot|killed|"
+    r"attacked|kidnapped|carjacked|beaten|mugged|murdered|injured|hit)",
+    r"what happened to", r"(?:unfortunate|injured|aggrieved) party", r"purse (?:got )?snatched",
+    r"(?:stabbing|shooting|assault|robbery|carjacking|homicide|murder|break-in|burglary|"
+    r"hit-and-run|asalto) (?:victim|survivor)s?",
+    r"the (?:girl|boy|kid|child|woman|man|lady|guy|family|mom|dad|teen) from the\b.{0,40}?"
+    r"\b(?:call|case|scene|incident|crash|domestic|shooting|fire|accident)",
+)
+WITNESS = words(
+    r"witness(?:es)?'?s?", r"eyewitness\w*", r"reporting party", r"who called 911",
+    r"testif(?:y|ying|ied|ies)", r"saw the (?:whole|entire) \w+", r"(?:giving|gave|give) "
+    r"(?:a|his|her) statement", r"called (?:it|the \w+) in", r"called in (?:the|a|that)",
+    r"testigos?",
+)
 SUSPECT = words(
     r"suspects?'?s?", r"arrestees?", r"arrested", r"booked", r"charged with", r"detained",
     r"in custody", r"perps?", r"perpetrators?", r"offenders?", r"the accused", r"defendants?",
     r"wanted for", r"mug ?shots?", r"booking photo", r"picked up", r"locked up", r"cuffed",
-)  # fmt: skip
+)
+NAME_A_PERSON = words(
+    r"name (?:the|a|this|that|him|her|them)", r"post (?:his|her|their) (?:name|photo|picture|"
+    r"mug ?shot)", r"(?:his|her|their) name (?:is|was)",
+)
 IDENTIFIER = (
-    rf"{NAME}|{STREET_ADDRESS}|\bname (?:is|was)\b|\blives (?:on|at|in|near)\b|\bworks at\b|"
-    r"\b(?:her|his|their) (?:house|home|apartment|car|school|job|work|kids?|daughter|son|"
-    r"husband|wife|boyfriend|girlfriend)\b|"
-    r"\b(?:photo|pic|picture|video|image|selfie)s? (?:of|with) (?:the|her|him|them)\b"
+    rf"{NAME}|{STREET_ADDRESS}|\bname (?:is|was)\b|\blives (?:on|at|in|near|by|around|next "
+    r"to|across)\b|\bworks (?:\w+ )?at\b|\bgoes to (?:church|school|class)\b|"
+    r"\b(?:her|his|their) (?:house|home|apartment|car|school|job|"
+    r"work|kids?|daughter|son|husband|wife|boyfriend|girlfriend)\b|"
+    r"\b(?:photo|pic|picture|video|image|selfie)s? (?:of|with) (?:the|her|him|them)\b|"
+    r"\bmy (?:neighbou?r|cousin|coworker|co-worker|friend|brother|sister|uncle|aunt|"
+    r"kid'?s (?:teacher|coach|school|friend)|landlord|tenant)\b|\b(?:from|at) my kid'?s school\b"
 )
 JUVENILE = (
     r"\b(?:1[0-7]|[1-9])[- ](?:year|yr)s?[- ]old\b|\bage[sd]? (?:1[0-7]|[1-9])\b|"
     r"\b(?:1[0-7]|[1-9]) ?(?:yo|y/o)\b|"
-    + words(r"juveniles?", r"minors?", r"teens?", r"teenagers?", r"juvie", r"youths?",
+    r"(?<!like )\b(?:she|he)(?:'s| is) (?:only |just )?(?:1[0-7]|[1-9])\b(?! ?(?:am|pm|:|%|years? "
+    r"on))|"
+    r"\b(?:qb|quarterback|student|freshman|sophomore|player|kid|boy|girl)\b.{0,30}?\bfrom "
+    r"\w+ (?:high|middle|elementary|jr\.? high)\b|"
+    + words(r"juveniles?", r"(?:a|the|two|three|four|five|several) minors?(?! (?:injur\w*|"
+            r"damage|crash\w*|accident|collision|offen[cs]e|infraction|traffic|cuts))",
+            r"teens?", r"teenagers?", r"juvie",
             r"(?:high|middle|elementary|junior high) school(?:er|ers)? (?:student|kid|boy|girl)s?",
             r"student at \w+ (?:high|middle|elementary)", r"kids? from \w+ (?:high|middle)")
-)  # fmt: skip
+)
 JUVENILE_ENFORCEMENT = words(
     r"arrest\w*", r"suspects?", r"detain\w*", r"custody", r"cited", r"charged", r"booked",
     r"shoplift\w*", r"vandal\w*", r"stole\w*", r"theft", r"runaway", r"victims?", r"assault\w*",
-    r"overdose\w*", r"fight", r"caught", r"cuffs", r"handcuff\w*", r"probation", r"crime",
-    r"investigat\w*", r"warrant", r"juvie", r"crash\w*", r"abuse\w*", r"missing", r"trespass\w*",
+    r"overdose\w*", r"fight", r"caught", r"cuffs", r"handcuff\w*", r"probation",
+    r"(?<!partner in )crime", r"investigat\w*", r"warrant", r"juvie", r"crash\w*", r"abuse\w*",
+    r"missing", r"trespass\w*",
     r"DUI", r"drugs?", r"weapon", r"gun", r"knife", r"graffiti", r"tagging", r"car ?jack\w*",
-)  # fmt: skip
+    r"domestic", r"call", r"jumped",
+)
+# Masking characters people put inside slurs ("r*tard", "tr@nny").
+_V = r"[aeiouy*@#!1340.]"
+DEPARTMENT_LINE = words(r"non-?emergency", r"tip ?line", r"hotline", r"crime ?stoppers", r"911")
+# A question about a post the engine cannot see ("Can I post ...?").
+QUESTION = (
+    r"^\W*(?:can|may|could|should|would|is it|isn'?t it|am i|are we|are officers|do i|does|"
+    r"what(?:'s| is| are| can| about)|how (?:do|can|should|much)|is there|any (?:rule|policy)|"
+    r"allowed to)\b|\b(?:can|may|could|should) (?:i|we)\b[^.!]*\?"
+)
+# Content the policy explicitly permits (1058.3(a), 1058.5, 1058.6(a), 1058.21(a)).
+PERMITTED_TOPICS = words(
+    r"famil(?:y|ies)", r"kids?", r"son", r"daughter", r"wife", r"husband", r"birthdays?",
+    r"anniversar(?:y|ies)", r"wedding", r"graduat\w*", r"holidays?", r"christmas",
+    r"thanksgiving", r"vacation", r"hobb(?:y|ies)", r"sports?", r"soccer", r"football",
+    r"baseball", r"basketball", r"hockey", r"games?", r"golf", r"fishing", r"hunting",
+    r"hiking", r"marathon", r"5k", r"volunteer\w*", r"charit\w*", r"food (?:bank|drive)",
+    r"toy drive", r"fundraiser", r"community (?:event|day|fair)", r"coffee with a cop",
+    r"safety tips?", r"recruit\w*", r"hiring", r"proud", r"thank\w*", r"pride", r"pets?",
+    r"dogs?", r"cats?", r"k-?9", r"retire\w*", r"mayor", r"council", r"school board", r"levy",
+    r"elections?", r"vote", r"voting", r"candidates?", r"opinions?", r"political",
+    r"run(?:ning)? for", r"department'?s? (?:post|page)", r"re-?share", r"linkedin",
+    r"resume", r"where i work", r"my job", r"faith", r"church", r"religio\w*",
+)
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -120,6 +211,7 @@ class Rule:
     unless: tuple[str, ...] = ()  # any match suppresses the rule
     accounts: tuple[Account, ...] | None = None  # None: every account
     incident: bool | None = None  # True: only in incident mode; None: always
+    fallback: bool = False  # fires only when no other actionable rule did
     view: TextView = "strict"  # "light" keeps digits as typed (identifiers)
     flags: int = field(default=re.IGNORECASE | re.DOTALL)
 
@@ -142,308 +234,204 @@ class Rule:
 
 
 PERSONAL_OR_UNKNOWN: tuple[Account, ...] = ("personal", "unknown")
+_SUSPECT_PATTERNS = (
+    near(SUSPECT, NAME, 50),
+    words(r"mug ?shots?", r"booking photos?"),
+    near(SUSPECT, MEDIA, 30),
+    near(NAME_A_PERSON, SUSPECT, 40),
+)
 
+# fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
-        code="victim_identity",
-        severity="do_not_post",
-        topic="victims and witnesses",
+        code="victim_identity", severity="do_not_post", topic="victims and witnesses",
         query="victims identity name identify protect privacy release",
         message="Identifies, or gives details that could identify, a victim.",
         fix="Remove the victim's name and every detail that could identify them (address, "
-        "workplace, photo, family). Only the PIO releases victim information.",
-        patterns=(near(VICTIM, IDENTIFIER, 60), r"\bvictim'?s? name\b"),
+            "workplace, photo, family). Only the PIO releases victim information.",
+        patterns=(near(VICTIM, IDENTIFIER, 100), r"\bvictim'?s? name\b"),
+        unless=(words(r"victim (?:services|advocates?|assistance|support|resources?|rights|"
+                      r"advocacy|compensation|witness program)"),),
     ),
     Rule(
-        code="witness_identity",
-        severity="do_not_post",
-        topic="victims and witnesses",
+        code="witness_identity", severity="do_not_post", topic="victims and witnesses",
         query="witnesses witness name identify statements protect",
         message="Identifies, or gives details that could identify, a witness.",
         fix="Remove the witness's name and anything that could identify them.",
-        patterns=(near(WITNESS, IDENTIFIER, 60),),
+        patterns=(near(WITNESS, IDENTIFIER, 80),),
     ),
     Rule(
-        code="juvenile_identity",
-        severity="do_not_post",
-        topic="juveniles",
+        code="juvenile_identity", severity="do_not_post", topic="juveniles",
         query="juveniles minors under 18 enforcement identify name photo school",
         message="Involves a juvenile in an enforcement matter.",
         fix="Do not post about juveniles involved in enforcement, as suspects, victims or "
-        "witnesses; no names, ages, schools or photos.",
+            "witnesses; no names, ages, schools or photos.",
         patterns=(near(JUVENILE, JUVENILE_ENFORCEMENT, 120),),
     ),
     Rule(
-        code="informant_identity",
-        severity="do_not_post",
-        topic="confidential informants",
+        code="informant_identity", severity="do_not_post", topic="confidential informants",
         query="confidential informants sources identity cooperating",
         message="Refers to an informant or confidential source.",
         fix="Remove any reference to informants or sources; their safety depends on it.",
         patterns=(
-            words(
-                r"informants?",
-                r"snitch\w*",
-                r"confidential sources?",
-                r"cooperating "
-                r"(?:witness|source|individual)s?",
-                r"my sources?",
-                r"our sources?",
-            ),
+            words(r"informants?", r"snitch\w*", r"confidential sources?",
+                  r"cooperating (?:witness|source|individual)s?", r"my sources?", r"our sources?",
+                  r"feed(?:s|ing)? (?:info|information|intel|tips) to",
+                  r"rat(?:ting|ted)? (?:on|out)", r"(?:is|was) (?:a|our|their) (?:rat|snitch|mole)",
+                  r"wear(?:s|ing)? a wire", r"a little bird(?:ie)? told",
+                  r"always (?:seems to )?knows? .{0,50} before (?:we|us|the cops) do",
+                  r"buy (?:that|this) (?:man|guy|woman|lady) .{0,25} on the (?:city|department|"
+                  r"county|taxpayers)",
+                  r"works? (?:with|for) (?:the )?(?:cops|feds|task force|narcotics) (?:as|on the "
+                  r"side)"),
             r"(?-i:\bC\.?I\.?s?\b)",
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="suspect_identity",
-        severity="do_not_post",
-        topic="suspects and arrestees",
+        code="suspect_identity", severity="do_not_post", topic="suspects and arrestees",
         query="suspects arrestees names photos mugshots personal accounts",
         message="Names or shows a suspect or arrestee from a personal account.",
         fix="Remove the person's name and photo; arrests are announced only by the department "
-        "through the PIO.",
-        patterns=(
-            near(SUSPECT, NAME, 50),
-            words(r"mug ?shots?", r"booking photos?"),
-            near(SUSPECT, MEDIA, 30),
-        ),
+            "through the PIO.",
+        patterns=_SUSPECT_PATTERNS,
         accounts=PERSONAL_OR_UNKNOWN,
-    ),  # fmt: skip
+    ),
     Rule(
-        code="official_suspect",
-        severity="needs_review",
-        topic="suspects and arrestees",
+        code="official_suspect", severity="needs_review", topic="suspects and arrestees",
         query="suspects arrestees official accounts PIO approval release name photo",
         message="An official post that names or shows a suspect or arrestee needs PIO approval.",
         fix="Send it to the PIO; releases that name or show a person go out only once approved.",
-        patterns=(
-            near(SUSPECT, NAME, 50),
-            words(r"mug ?shots?", r"booking photos?"),
-            near(SUSPECT, MEDIA, 30),
-        ),
+        patterns=_SUSPECT_PATTERNS,
         accounts=("official",),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="guilt_statement",
-        severity="do_not_post",
+        code="guilt_statement", severity="do_not_post",
         topic="pending cases and statements about guilt",
         query="statements about guilt pending cases opinion prosecution trial",
         message="States or implies guilt, or gives an opinion on a pending case.",
         fix="Do not comment on guilt or on pending cases; that can damage the prosecution.",
         patterns=(
-            r"\b(?:he|she|they|this guy|the suspect|the defendant|the driver)(?:'s| is| was| are)?"
-            r"\s+(?:\w+\s+)?(?:100%\s*)?guilty\b",
-            words(
-                r"guilty as sin",
-                r"we got (?:our|the) (?:guy|man|woman|killer|shooter|perp)",
-                r"got (?:our|the) (?:guy|man)",
-                r"open[- ]and[- ]shut",
-                r"slam dunk case",
-                r"going away for (?:a long time|life|good|years)",
-                r"throw the book at",
-                r"lock (?:him|her|them) up",
-                r"rot in (?:jail|prison|hell|a cell)",
-                r"(?:he|she|they) (?:totally |definitely |obviously )?did it",
-                r"no doubt (?:he|she|they) did",
-                r"deserves? (?:the death penalty|to fry|life)",
-                r"(?:the )?jury (?:should|better|needs to|will)",
-            ),
-            near(
-                words(
-                    r"trial",
-                    r"pending (?:case|charges|prosecution)",
-                    r"the case against",
-                    r"defendants?",
-                    r"charges against",
-                    r"(?:upcoming|ongoing) case",
-                ),
-                words(
-                    r"guilty",
-                    r"innocent",
-                    r"should",
-                    r"deserves?",
-                    r"obviously",
-                    r"clearly",
-                    r"no way",
-                    r"joke",
-                    r"disgrace",
-                    r"hope",
-                    r"walk(?:s|ing)? free",
-                    r"get(?:s|ting)? off",
-                    r"convict\w*",
-                    r"my (?:opinion|take|two cents)",
-                    r"i think",
-                    r"i believe",
-                ),
-                80,
-            ),
+            r"\b(?:he|she|they|guy|man|woman|suspect|defendant|driver|accused|kid|dude|lady)\b"
+            r"(?:'s|'re)?[^.!?]{0,80}?\b(?:is|was|are|'s)\s+(?:\w+\s+){0,2}?(?:100%\s*)?guilty\b",
+            words(r"guilty as sin", r"we got (?:our|the) (?:guy|man|woman|killer|shooter|perp)",
+                  r"got (?:our|the) (?:guy|man)", r"open[- ]and[- ]shut", r"slam dunk case",
+                  r"going away for (?:a long time|life|good|years)", r"throw the book at",
+                  r"lock (?:him|her|them) up", r"rot in (?:jail|prison|hell|a cell)",
+                  r"(?:he|she|they) (?:totally |definitely |obviously )?did it",
+                  r"no doubt (?:he|she|they) did", r"deserves? (?:the death penalty|to fry|life)",
+                  r"knows? (?:he|she|they) did it",
+                  r"enjoy (?:county|prison|jail|the next \d+ ?(?:yrs|years))",
+                  r"glad (?:he|she|they)(?:'s|'re| is| are) finally (?:done|caught|locked up)",
+                  r"(?:the )?jury (?:should|better|needs to|will)"),
+            near(words(r"trial", r"pending (?:case|charges|prosecution)", r"the case against",
+                       r"defendants?", r"charges against", r"(?:upcoming|ongoing) case"),
+                 words(r"guilty", r"innocent", r"should", r"deserves?", r"obviously", r"clearly",
+                       r"no way", r"joke", r"disgrace", r"hope", r"walk(?:s|ing)? free",
+                       r"get(?:s|ting)? off", r"convict\w*", r"my (?:opinion|take|two cents)",
+                       r"i think", r"i believe"), 80),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="evidence_media",
-        severity="do_not_post",
-        topic="evidence and camera recordings",
+        code="evidence_media", severity="do_not_post", topic="evidence and camera recordings",
         query="body-worn dash camera recordings evidence crime scene photos footage",
         message="Shares or describes evidence, camera footage or crime-scene media.",
         fix="Do not post evidence, body-worn or dash camera recordings, or crime-scene images; "
-        "release of recordings goes through the department's records process.",
+            "release of recordings goes through the department's records process.",
         patterns=(
-            near(
-                words(r"body ?cams?", r"body[- ]worn", r"bwc", r"dash ?cams?", r"in-car video"),
-                MEDIA,
-                40,
-            ),
-            near(
-                words(
-                    r"crime[- ]scenes?",
-                    r"the scene",
-                    r"evidence",
-                    r"autopsy",
-                    r"the body",
-                    r"deceased",
-                    r"fatal(?:ity)?",
-                    r"the wreck",
-                    r"homicide",
-                ),
-                words(
-                    r"photos?",
-                    r"pics?",
-                    r"pictures?",
-                    r"videos?",
-                    r"footage",
-                    r"clips?",
-                    r"images?",
-                    r"screenshots?",
-                    r"stills?",
-                ),
-                25,
-            ),
-            words(
-                r"evidence (?:room|locker|bag|table|photos?)",
-                r"crime[- ]scene (?:photos?|pics?|"
-                r"video|images?)",
-            ),
+            near(words(r"body ?cams?", r"body[- ]worn", r"bwc", r"dash ?cams?", r"in-car video"),
+                 MEDIA, 100),
+            words(r"(?:body ?cam|body[- ]worn camera|bwc|dash ?cam|in-car video)s?(?: footage| "
+                  r"video| clip)? (?:from|of) (?:the|my|our|last|this|a|that)"),
+            near(words(r"crime[- ]scenes?", r"the scene", r"evidence", r"autopsy", r"the body",
+                       r"deceased", r"fatal(?:ity)?", r"the wreck", r"homicide"),
+                 words(r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?",
+                       r"images?", r"screenshots?", r"stills?"), 25),
+            r"\[(?:photo|pic|picture|video|image)\b[^\]]{0,200}?\b(?:drugs?|cocaine|meth|heroin|"
+            r"fentanyl|powder|pills|rifles?|guns?|firearms?|weapons?|cash|money|evidence|seized|"
+            r"seizure|bricks?|baggies|body|blood|scene|handcuff\w*|suspect)\b",
+            words(r"(?:photo|pic|picture)s? of (?:the |our |my )?(?:seized|seizure|drugs|guns|"
+                  r"evidence|haul|bust)"),
+            words(r"evidence (?:room|locker|bag|table|photos?)",
+                  r"crime[- ]scene (?:photos?|pics?|video|images?)"),
         ),
         unless=(words(r"no (?:photos?|pictures?|video)", r"without (?:photos?|pictures?)"),),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="tactical_info",
-        severity="do_not_post",
+        code="tactical_info", severity="do_not_post",
         topic="operational and tactical information",
         query="operational tactical planned raids warrant service staging staffing shift "
-        "schedules patrol patterns officer locations",
+              "schedules patrol patterns officer locations",
         message="Reveals tactical or operational details (operations, staging, staffing, "
-        "schedules or locations).",
+                "schedules or locations).",
         fix="Remove the operation, timing, staging, staffing or location details; they put "
-        "officers and operations at risk.",
+            "officers and operations at risk.",
         patterns=(
-            near(
-                words(
-                    r"raids?",
-                    r"search warrants?",
-                    r"warrant service",
-                    r"serv(?:e|ing) "
-                    r"(?:a|the|an?) \w* ?warrant",
-                    r"no[- ]knock",
-                    r"sting",
-                    r"buy[- ]bust",
-                    r"takedown",
-                    r"operation \w+",
-                    r"swat",
-                    r"entry team",
-                    r"roundup",
-                ),
-                words(
-                    r"tomorrow",
-                    r"tonight",
-                    r"at \d{1,2}(?::\d\d)?",
-                    r"\d{3,4} ?(?:hours|hrs)",
-                    r"\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)",
-                    r"o'?clock",
-                    r"this (?:week|"
-                    r"morning|afternoon|evening|weekend)",
-                    r"in the morning",
-                    r"monday",
-                    r"tuesday",
-                    r"wednesday",
-                    r"thursday",
-                    r"friday",
-                    r"saturday",
-                    r"sunday",
-                    r"staging",
-                    r"going in",
-                    r"hit(?:ting)? (?:the|that) (?:house|place|spot)",
-                    r"on \w+ (?:st|street|ave|avenue|rd|road)",
-                    r"at dawn",
-                    r"sunrise",
-                    r"next week",
-                    r"soon",
-                ),
-                80,
-            ),
-            words(
-                r"stag(?:e|ing) (?:at|area|in|behind|near|location)",
-                r"we(?:'re| are| will be)"
-                r" staging",
-                r"rally point",
-                r"command post (?:is|at)",
-                r"perimeter (?:at|on|is set)",
-            ),
-            r"\b(?:only|just)\s+(?:\w+\s+)?(?:\d+|one|two|three|four|five)\s+(?:officers?|"
-            r"deputies|units|cars|guys|cops|of us)\b.{0,40}?\b(?:on|working|covering|on duty|"
+            near(words(r"raids?", r"search warrants?", r"warrant service",
+                       r"serv(?:e|ing) (?:a|the|an?) \w* ?warrant", r"no[- ]knock", r"sting",
+                       r"buy[- ]bust", r"takedown", r"operation \w+", r"swat", r"entry team",
+                       r"roundup", r"warrant (?:sweep|service|roundup)", r"sweep",
+                       r"(?:serv|execut)\w* (?:a|the|an?|\w+) ?warrants?",
+                       r"saturation (?:detail|patrol)",
+                       r"hit(?:ting)? (?:the|that) (?:house|place|spot|apartment)"),
+                 words(r"tomorrow", r"tmrw?", r"2morrow", r"tonight", r"tonite", r"first light",
+                       r"(?:at|@) ?\d{1,2}(?::\d\d)?", r"\d{3,4} ?(?:hours|hrs)",
+                       r"\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)", r"o'?clock",
+                       r"this (?:week|morning|afternoon|evening|weekend)", r"in the morning",
+                       r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"saturday",
+                       r"sunday", r"staging", r"going in",
+                       r"hit(?:ting)? (?:the|that) (?:house|place|spot)",
+                       r"on \w+ (?:st|street|ave|avenue|rd|road)", r"at dawn", r"sunrise",
+                       r"next week", r"soon"), 80),
+            words(r"stag(?:e|ed|ing) (?:at|area|in|behind|near|location|by|on)",
+                  r"we(?:'re| are| will be)? staging", r"rally point", r"command post (?:is|at)",
+                  r"perimeter (?:at|on|is set)"),
+            r"\b(?:only|just|down to)\s+(?:\w+\s+)?(?:\d+|one|two|three|four|five|six)\s+(?:"
+            r"officers?|deputies|units|cars|guys|cops|of us)\b.{0,40}?\b(?:on|working|covering|"
+            r"on duty|"
             r"on patrol|tonight|today|for the)\b",
-            words(
-                r"short[- ]?staffed",
-                r"skeleton crew",
-                r"minimum staffing",
-                r"no (?:one|units|officers|cars|deputies) (?:covering|on patrol|patrolling)",
-                r"(?:shift|patrol) (?:schedule|rotation|pattern|routes?)",
-                r"shift change (?:is )?at",
-                r"(?:our|my) patrol route",
-                r"(?:unpatrolled|uncovered) (?:tonight|until)",
-                r"(?:i'?m|we'?re) (?:posted|parked|sitting|set up) (?:at|on|behind|by)",
-                r"speed trap (?:at|on)",
-                r"(?:checkpoint|surveillance) (?:at|on|location)",
-            ),
+            words(r"short[- ]?staffed", r"skeleton crew", r"minimum staffing",
+                  r"no (?:one|units|officers|cars|deputies) (?:covering|on patrol|patrolling)",
+                  r"(?:shift|patrol) (?:schedule|rotation|pattern|routes?)",
+                  r"shift change (?:is )?at", r"(?:our|my) patrol route",
+                  r"(?:unpatrolled|uncovered) (?:tonight|until)",
+                  r"(?:i'?m|we'?re) (?:posted|parked|sitting|set up) (?:at|on|behind|by)",
+                  r"speed trap (?:at|on)", r"(?:checkpoint|surveillance) (?:at|on|location)"),
         ),
         unless=(words(r"retired", r"years ago", r"back in (?:the day|\d{4})"),),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="cjis_data",
-        severity="do_not_post",
-        topic="criminal justice information",
+        code="on_duty_live", severity="needs_review",
+        topic="operational and tactical information",
+        query="patrol patterns officer locations real time",
+        message="Posting live or in real time while on duty shows where you are and what you "
+                "are doing.",
+        fix="Post afterwards, without your live location, or ask the PIO first.",
+        patterns=(
+            r"\b(?:go(?:ing)? live|livestream\w*|live[- ]stream\w*|stream(?:ing)? live)\b.{0,80}?"
+            r"\b(?:while|when|during)\b (?:i'?m |we'?re )?(?:working|on duty|on shift|on patrol|"
+            r"on (?:a|the) call)",
+            r"\b(?:on duty|on shift|on patrol)\b.{0,40}?\b(?:go(?:ing)? live|livestream\w*)\b",
+        ),
+    ),
+    Rule(
+        code="cjis_data", severity="do_not_post", topic="criminal justice information",
         query="criminal justice information NCIC CJIS database records checks disclose",
         message="Discloses information from criminal-justice databases or records checks.",
         fix="Remove it; database results are for official use only and may never be posted.",
         patterns=(
-            words(
-                r"NCIC",
-                r"CJIS",
-                r"NLETS",
-                r"LEADS",
-                r"TLETS",
-                r"CLETS",
-                r"LEIN",
-                r"rap sheets?",
-                r"criminal histor(?:y|ies)",
-                r"records? checks?",
-                r"ran (?:his|her|their|the|a|this guy'?s|the guy'?s) (?:plates?|names?|tags?|"
-                r"license|record|history|info|priors)",
-                r"ran (?:him|her|them)",
-                r"dmv (?:records?|photo|info|lookup)",
-                r"warrants? check",
-                r"(?:his|her|their) (?:record|history) (?:shows|showed|came back)",
-                r"\d+ priors",
-                r"prior (?:arrests|convictions)",
-                r"came back (?:with|hot|dirty) ",
-                r"hit (?:in|on) (?:ncic|the system)",
-                r"(?:pulled|looked) up (?:his|her|their) (?:record|history|file|info)",
-            ),
+            words(r"NCIC", r"CJIS", r"NLETS", r"LEADS", r"TLETS", r"CLETS", r"LEIN", r"rap sheets?",
+                  r"criminal histor(?:y|ies)", r"records? checks?",
+                  r"ran (?:his|her|their|the|a|this guy'?s|the guy'?s) (?:plates?|names?|tags?|"
+                  r"license|record|history|info|priors)", r"ran (?:him|her|them)",
+                  r"dmv (?:records?|photo|info|lookup)", r"warrants? check",
+                  r"(?:his|her|their) (?:record|history) (?:shows|showed|came back)",
+                  r"\d+ priors", r"prior (?:arrests|convictions)",
+                  r"came back (?:with|hot|dirty) ", r"hit (?:in|on) (?:ncic|the system)",
+                  r"(?:pulled|looked) up (?:his|her|their) (?:record|history|file|info)"),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="threat",
-        severity="do_not_post",
-        topic="threats and harassment",
+        code="threat", severity="do_not_post", topic="threats and harassment",
         query="threats violence harassment intimidation",
         message="Contains a threat of violence or intimidation.",
         fix="Do not post it. Threats are misconduct whatever the account.",
@@ -453,94 +441,71 @@ RULES: tuple[Rule, ...] = (
             r"\s+(?:\w+\s+){0,2}?(?:kill|shoot|beat|hurt|smash|bury|destroy|choke|stomp|find|"
             r"end|cap|shank|run over|taze|tase)\s+(?:you|him|her|them|that guy|these|those|the "
             r"next|every|some|anyone|whoever|this (?:guy|dude|punk|kid)|protesters?|people)\b",
-            words(
-                r"deserves? (?:a bullet|to (?:die|be shot|be beaten|get shot|hang))",
-                r"watch your back",
-                r"i know where (?:you|he|she|they) lives?",
-                r"you(?:'ll| will) (?:regret|pay for)",
-                r"(?:should|ought to) be (?:shot|hanged|"
-                r"hung|beaten|killed|put down|lined up)",
-                r"crack (?:some )?skulls",
-                r"wouldn'?t mind (?:shooting|beating|hurting)",
-                r"(?:hope|wish) (?:they|he|she|you) (?:die|dies|gets? shot)",
-                r"(?:i|we)(?:'d| would) (?:love|like) to (?:shoot|beat|kill|hurt)",
-                r"run (?:them|those protesters|'em) over",
-                r"snitches get stitches",
-                r"(?:next|one more) time .{0,30} (?:you|he|she)(?:'ll| will) (?:get|be) hurt",
-            ),
+            words(r"deserves? (?:a bullet|to (?:die|be shot|be beaten|get shot|hang))",
+                  r"watch your back", r"i know where (?:you|he|she|they) lives?",
+                  r"you(?:'ll| will) (?:regret|pay for)",
+                  r"(?:should|ought to) be (?:shot|hanged|hung|beaten|killed|put down|lined up)",
+                  r"crack (?:some )?skulls", r"wouldn'?t mind (?:shooting|beating|hurting)",
+                  r"(?:hope|wish) (?:they|he|she|you) (?:die|dies|gets? shot)",
+                  r"(?:i|we)(?:'d| would) (?:love|like) to (?:shoot|beat|kill|hurt)",
+                  r"run (?:them|those protesters|'em) over", r"snitches get stitches",
+                  r"leav(?:e|ing) in (?:an )?ambulances?", r"leav(?:e|ing) in (?:a )?body ?bags?",
+                  r"try me", r"(?:see|find out) what happens when", r"you'?ve been warned",
+                  r"find out where (?:you|he|she|they) lives?",
+                  r"(?:bump|ram|run over|mow down|tap|hit)\w* (?:the next|any|a|those|these|some)"
+                  r" (?:protesters?|people|cyclists?|idiots?|guy)",
+                  r"(?:next|one more) time .{0,30} (?:you|he|she)(?:'ll| will) (?:get|be) hurt"),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="slur",
-        severity="do_not_post",
-        topic="discrimination and slurs",
+        code="slur", severity="do_not_post", topic="discrimination and slurs",
         query="slurs discrimination race religion gender sexual orientation disability",
         message="Contains a slur or derogatory term for a protected group.",
         fix="Do not post it. Slurs violate the discrimination policy on any account.",
         patterns=(
-            words(
-                r"n[i1!]gg(?:er|a|ah|az|ers)",
-                r"sp[i1]cs?",
-                r"wetbacks?",
-                r"ch[i1]nks?",
-                r"gooks?",
-                r"k[i1]kes?",
-                r"f[a@]gg?(?:ot)?s?",
-                r"dykes?",
-                r"trann(?:y|ies)",
-                r"retards?",
-                r"retarded",
-                r"towelheads?",
-                r"raghead\w*",
-                r"sand ?n[i1]gg\w*",
-                r"beaners?",
-                r"coons?",
-                r"jungle bunn(?:y|ies)",
-                r"porch monkeys?",
-                r"camel jockeys?",
-                r"gypped",
-                r"savages?",
-                r"mongoloids?",
-                r"sodomites?",
-            ),
+            words(rf"n{_V}gg(?:er|a|ah|az|ers)", rf"sp{_V}cs?", rf"wetb{_V}cks?", rf"ch{_V}nks?",
+                  rf"g{_V}{_V}ks?", rf"k{_V}kes?", rf"f{_V}gg?(?:{_V}t)?s?", r"dykes?",
+                  rf"tr{_V}nn(?:y|ies)", rf"r{_V}t{_V}rds?", rf"r{_V}t{_V}rded", r"towelheads?",
+                  r"raghead\w*", r"sand ?n[i1]gg\w*", r"beaners?", r"jungle bunn(?:y|ies)",
+                  r"porch monkeys?", r"camel jockeys?", r"mongoloids?", r"sodomites?",
+                  r"savages"),
         ),
-        unless=(r"\b(?:raccoons?|cocoons?)\b",),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="group_disparagement",
-        severity="do_not_post",
+        code="group_disparagement", severity="do_not_post",
         topic="discrimination and disparagement",
         query="disparaging groups discrimination protected classes demeaning community members",
         message="Demeans a group of people.",
         fix="Do not post it; disparaging a group undermines public trust and breaks policy.",
         patterns=(
-            r"\b(?:all|these|those|typical|most|every|the)\s+(?:\w+\s+)?(?:immigrants|illegals|"
-            r"muslims|jews|christians|blacks|whites|mexicans|hispanics|latinos|asians|arabs|gays|"
-            r"lesbians|trans (?:people|folks)|transgenders|women|females|liberals|conservatives|"
-            r"democrats|republicans|homeless|bums|addicts|junkies|protesters|foreigners|refugees|"
-            r"\w+ people)\b.{0,40}?\b(?:are|belong|should|deserve|need to|is)\b.{0,30}?\b(?:"
-            r"animals|savages|criminals|trash|garbage|scum|lazy|stupid|dumb|dangerous|thugs|"
-            r"vermin|parasites|go back|deported|locked up|shot|worthless|disgusting|subhuman|"
-            r"filth|cockroaches|roaches|a plague|a disease|inferior|the problem)\b",
-            words(
-                r"ghetto trash",
-                r"trailer trash",
-                r"welfare queens?",
-                r"illegal aliens? "
-                r"(?:are|should)",
-                r"(?:those|these) (?:animals|savages|thugs|vermin|"
-                r"cockroaches|parasites)",
-                r"this neighborhood is (?:a )?(?:zoo|jungle)",
-            ),
+            r"\b(?:immigrants|illegals|muslims|jews|christians|blacks|whites|mexicans|hispanics|"
+            r"latinos|asians|arabs|gays|lesbians|trans (?:people|folks)|transgenders|women|females|"
+            r"liberals|conservatives|democrats|republicans|homeless(?: people)?|bums|addicts|"
+            r"junkies|protesters|foreigners|refugees|\w+ people)\b.{0,60}?\b(?:are|belong|should|"
+            r"deserve|need to|is|all)\b.{0,40}?\b(?:animals|savages|criminals|trash|garbage|scum|"
+            r"lazy|stupid|dumb|dangerous|thugs|vermin|parasites|go back|deported|locked up|shot|"
+            r"worthless|disgusting|subhuman|filth|cockroaches|roaches|a plague|a disease|inferior|"
+            r"the problem|nothing but|thie(?:f|ves))\b",
+            r"\b(?:always|it'?s always|every time it'?s) (?:the )?(?:immigrants|illegals|muslims|"
+            r"blacks|mexicans|hispanics|homeless|junkies|addicts|protesters|foreigners|refugees)"
+            r"\b.{0,80}?\b(?:causing|making|starting|don'?t belong|doesn'?t belong)\b",
+            words(r"ghetto trash", r"trailer trash", r"welfare queens?",
+                  r"illegal aliens? (?:are|should)",
+                  r"(?:those|these) (?:animals|savages|thugs|vermin|cockroaches|parasites)",
+                  r"this neighborhood is (?:a )?(?:zoo|jungle)",
+                  r"(?:they|them) don'?t belong here"),
+            r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
+            r"(?:that|the other|this|the wrong) (?:side of (?:the )?tracks|neighborhood|"
+            r"part of town|"
+            r"area|complex|projects)\b.{0,40}?\b(?:is|are)\b.{0,40}?\b(?:parole|criminals?|"
+            r"trash|thugs|animals|junkies|gang\w*|crooks|felons)\b",
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="colleague_disparagement",
-        severity="revise",
-        topic="disparagement of colleagues",
-        query="disparaging colleagues coworkers supervisors department respect",
-        message="Disparages a colleague, supervisor or the department.",
-        fix="Remove the insult; raise workplace problems through your chain of command instead.",
+        code="colleague_disparagement", severity="revise", topic="disparagement of colleagues",
+        query="remarks about colleagues coworkers supervisors mocking insults",
+        message="Disparages or mocks a colleague, supervisor or the department.",
+        fix="Remove the remark; raise workplace problems through your chain of command instead.",
         patterns=(
             r"\b(?:my|our|the)\s+(?:new\s+)?(?:sergeant|sarge|sgt|lieutenant|lt|captain|partner|"
             r"coworkers?|co-workers?|chief|supervisor|boss|rookies?|fto|dispatchers?|dispatch|"
@@ -549,422 +514,237 @@ RULES: tuple[Rule, ...] = (
             r"completely|utterly)\s+){0,3}(?:idiots?|morons?|clowns?|jokes?|useless|lazy|"
             r"incompetent|worthless|dumb|stupid|clueless|cowards?|a waste|disgraces?|pathetic|"
             r"dumbest|laziest|worst|brain ?dead|trash|garbage)\b",
-            words(
-                r"(?:useless|lazy|incompetent|clueless|idiot|moron|dumbass|worthless) "
-                r"(?:sergeants?|sarge|lieutenants?|partners?|coworkers?|captains?|chief|"
-                r"rookies?|dispatchers?|brass|admin|supervisors?|detectives?)"
-            ),
+            words(r"(?:useless|lazy|incompetent|clueless|idiot|moron|dumbass|worthless) "
+                  r"(?:sergeants?|sarge|lieutenants?|partners?|coworkers?|captains?|chief|"
+                  r"rookies?|dispatchers?|brass|admin|supervisors?|detectives?)",
+                  r"a certain (?:lieutenant|sergeant|sarge|captain|officer|deputy|corporal|"
+                  r"detective|dispatcher|supervisor|someone on \w+ shift)",
+                  r"looking at you,? " + RANK),
+            rf"{RANK_AND_NAME}.{{0,60}}?\b(?:like (?:he|she|they)(?:'s| has| have| had)? never|"
+            r"couldn'?t find|can'?t (?:even )?(?:find|drive|park|shoot|write|spell)|"
+            r"never (?:restocks?|does|cleans?|shows? up|helps?|answers?))",
+            r"\b(?:[a-d]|day|night|swing|mid)[- ]shift (?:never|always|can'?t)\b",
+            r"\b(?:parks?|drives?|shoots?|writes?|types?|talks?)\b.{0,20}?\blike (?:he|she)"
+            r"(?:'s| is) (?:docking|never|blind|drunk|a toddler|my grandma)",
+            r"\b(?:even|finally) (?-i:[A-Z][a-z]+) (?:showed up|was|got here) on time\b",
         ),
-    ),  # fmt: skip
-    Rule(
-        code="political_on_duty",
-        severity="do_not_post",
-        topic="political activity",
-        query="political activity uniform on-duty official account limits campaign endorse",
-        message="Political campaigning in uniform, on duty, with your title, or for the "
-        "department.",
-        fix="Political opinions are yours to share as a private citizen: post without uniform, "
-        "badge, rank or department name, and never on duty or from an official account.",
-        patterns=(near(POLITICAL, UNIFORM_OR_DUTY, 120),),
     ),
     Rule(
-        code="political_on_duty",
-        severity="do_not_post",
-        topic="political activity",
-        query="official department accounts political endorsements campaigns prohibited",
+        code="political_on_duty", severity="do_not_post", topic="political activity",
+        query="political activity uniform on-duty official account limits campaign endorse",
+        message="Political campaigning in uniform, on duty, or for the department.",
+        fix="Political opinions are yours to share as a private citizen: post without uniform, "
+            "badge or department name, and never on duty or from an official account.",
+        patterns=(near(POLITICAL, ON_DUTY, 120),),
+    ),
+    Rule(
+        code="political_on_duty", severity="do_not_post", topic="political activity",
+        query="political activity uniform on-duty official account limits campaign endorse",
         message="An official department account may not take political sides.",
         fix="Remove the endorsement; official accounts stay neutral in elections and ballot "
-        "measures.",
+            "measures.",
         patterns=(POLITICAL,),
         accounts=("official",),
-        unless=(
-            words(
-                r"voter registration",
-                r"polling (?:place|location)s?",
-                r"register to "
-                r"vote",
-                r"election day traffic",
-                r"early voting (?:hours|sites?)",
-            ),
-        ),
-    ),  # fmt: skip
+        unless=(words(r"voter registration", r"polling (?:place|location)s?",
+                      r"register to vote", r"election day traffic",
+                      r"early voting (?:hours|sites?)"),),
+    ),
     Rule(
-        code="uniform_personal",
-        severity="revise",
+        code="political_on_duty", severity="revise", topic="political activity",
+        query="using your title to endorse political candidates remove title",
+        message="Uses your rank, title or the department's name in a political message.",
+        fix="Keep the opinion, drop the title: post it as a private citizen without your rank, "
+            "title or department name.",
+        patterns=(near(POLITICAL, TITLE_USE, 120),),
+    ),
+    Rule(
+        code="uniform_personal", severity="revise",
         topic="uniform, badge and insignia on personal accounts",
         query="personal accounts uniform badge insignia patch photos identifying employee",
-        message="Shows the uniform, badge or department insignia on a personal account.",
+        message="Shows the uniform, badge, marked car or department insignia on a personal "
+                "account.",
         fix="Use a photo without the uniform, badge, patch or marked car, or ask the PIO to "
-        "approve it.",
+            "approve it.",
         patterns=(
-            words(
-                r"in (?:my |full |dress |the )?uniform",
-                r"uniform (?:pics?|photos?|selfies?)",
-                r"(?:my|the|our) badge",
-                r"badge (?:pics?|photos?|selfies?)",
-                r"(?:department|agency|police|sheriff'?s?|pd) (?:patch|insignia|logo|seal)",
-                r"shoulder patch",
-                r"duty (?:belt|gear)",
-                r"wearing (?:my|the) (?:uniform|"
-                r"badge|vest)",
-                r"(?:patrol|squad) car (?:selfies?|pics?|photos?)",
-                r"selfies? (?:in|with|next to) (?:my|the) (?:cruiser|squad car|patrol car|unit)",
-                r"photos? of (?:me|myself) in (?:my )?uniform",
-            ),
+            words(r"in (?:my |full |dress |the )?uniform", r"uniform (?:pics?|photos?|selfies?)",
+                  r"(?:my|the|our) badge", r"badge (?:pics?|photos?|selfies?)",
+                  r"(?:department|agency|police|sheriff'?s?|pd) (?:patch|insignia|logo|seal)",
+                  r"shoulder patch", r"duty (?:belt|gear)",
+                  r"wearing (?:my|the) (?:uniform|badge|vest)",
+                  r"(?:patrol|squad|police) car (?:selfies?|pics?|photos?)",
+                  r"(?:photo|pic|picture|selfie|video)s? (?:of|with|in|next to) "
+                  r"(?:me (?:in|with) )?"
+                  r"(?:my|the|our) (?:patrol car|squad car|cruiser|marked (?:car|unit)|police "
+                  r"car|unit)", r"photos? of (?:me|myself) in (?:my )?uniform"),
         ),
         accounts=PERSONAL_OR_UNKNOWN,
         unless=(r"\bbadge\s*(?:no\.?|number|num|#)",),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="business_endorsement",
-        severity="revise",
+        code="business_endorsement", severity="revise",
         topic="endorsements and outside business",
         query="endorsements outside business rank title uniform promote commercial",
         message="Uses your rank, title or uniform to promote a business.",
         fix="Remove the rank, title and uniform, or drop the promotion; the department does "
-        "not endorse businesses.",
+            "not endorse businesses.",
         patterns=(
-            near(
-                words(
-                    r"in (?:my |full )?uniform",
-                    r"on duty",
-                    r"as an? (?:police )?(?:officer|"
-                    r"cop|deputy|detective|sergeant|trooper)",
-                    r"cop[- ]approved",
-                    r"police[- ]approved",
-                    r"officer[- ]approved",
-                    r"badge",
-                    r"(?:officer|sgt|sergeant|deputy|detective|lt|captain)\.? [A-Z]\w+ "
-                    r"(?:recommends|approves|endorses)",
-                ),
-                words(
-                    r"recommend\w*",
-                    r"best (?:\w+ )?(?:in town|pizza|coffee|burgers?|gym|shop|"
-                    r"deals?|prices?)",
-                    r"promo code",
-                    r"discount code",
-                    r"\d+% off",
-                    r"sponsor\w*",
-                    r"my (?:side )?(?:business|shop|company|hustle)",
-                    r"(?:his|her|their|my (?:buddy|friend|brother|wife|husband)'?s?) "
-                    r"(?:business|shop|store|restaurant|gym|dealership|company)",
-                    r"tell (?:them|him|her) .{0,20} sent you",
-                    r"go (?:see|visit)",
-                    r"(?:buy|order|shop) (?:from|at)",
-                    r"discount",
-                ),
-                100,
-            ),
+            near(TITLE_USE + "|" + words(r"in (?:my |full )?uniform", r"on duty", r"badge"),
+                 words(r"recommend\w*", r"best (?:\w+ )?(?:in town|pizza|coffee|burgers?|gym|"
+                       r"shop|deals?|prices?)", r"promo code", r"discount code", r"\d+% off",
+                       r"sponsor\w*", r"my (?:side )?(?:business|shop|company|hustle)",
+                       r"(?:his|her|their|my (?:buddy|friend|brother|wife|husband)'?s?) "
+                       r"(?:business|shop|store|restaurant|gym|dealership|company)",
+                       r"tell (?:them|'?em|him|her) .{0,20} sent (?:you|ya)", r"go (?:see|visit)",
+                       r"did (?:mine|my \w+)", r"if you need an? ",
+                       r"(?:buy|order|shop) (?:from|at)", r"discount", r"owns? an?",
+                       r"(?:post|write|leave) a review", r"(?:i )?trust \w+"), 100),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="undercover_identity",
-        severity="do_not_post",
+        code="undercover_identity", severity="do_not_post",
         topic="undercover and plain-clothes assignments",
         query="undercover plain clothes assignments identity photos officers",
         message="Could expose an undercover or plain-clothes officer or assignment.",
         fix="Remove it; never identify undercover officers or their assignments.",
         patterns=(
-            near(
-                words(
-                    r"undercover",
-                    r"under cover",
-                    r"plain[- ]?clothes",
-                    r"UC (?:officer|"
-                    r"detective|guy|work)",
-                    r"narcs?",
-                    r"deep cover",
-                    r"vice (?:unit|squad)",
-                ),
-                rf"{NAME}|{FIRST_NAME}|"
-                + words(
-                    r"photos?",
-                    r"pics?",
-                    r"pictures?",
-                    r"selfie",
-                    r"working",
-                    r"meet",
-                    r"shout ?out",
-                    r"tag(?:ged)?",
-                    r"this is",
-                    r"that'?s",
-                    r"assignment",
-                    r"operation",
-                    r"tonight",
-                    r"now",
-                    r"name",
-                ),
-                60,
-            ),
+            near(words(r"undercover", r"under cover", r"plain[- ]?clothes",
+                       r"UC (?:officer|detective|guy|work)", r"narcs?", r"deep cover",
+                       r"vice (?:unit|squad)"),
+                 rf"{NAME}|{FIRST_NAME}|" + words(r"photos?", r"pics?", r"pictures?", r"selfie",
+                 r"working", r"meet", r"shout ?out", r"tag(?:ged)?", r"this is", r"that'?s",
+                 r"assignment", r"operation", r"tonight", r"now", r"name") + r"|@\w+", 60),
+            words(r"welcome to (?:narcotics|vice|the dark side)", r"narcotics is lucky",
+                  r"(?:growing out|grew out) (?:a|his|her) beard .{0,60} (?:narcotics|vice|uc)"),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="colleague_privacy",
-        severity="do_not_post",
+        code="colleague_privacy", severity="do_not_post",
         topic="officer safety and privacy of colleagues and families",
         query="privacy of colleagues home addresses children family members officer safety",
         message="Exposes a colleague's home, family or vehicle.",
         fix="Remove it; colleagues' homes, families, children and vehicles stay private for "
-        "their safety.",
-        patterns=(
-            near(
-                COLLEAGUE,
-                words(
-                    r"home address",
-                    r"lives (?:at|on|in|near|over)",
-                    r"where "
-                    r"(?:he|she|they) lives?",
-                    r"house (?:is|on|at)",
-                    r"kids'? school",
-                    r"(?:kids|children|son|daughter) (?:go|goes|"
-                    r"attends?) (?:to )?\w+",
-                    r"drives? a",
-                    r"(?:his|her|their) "
-                    r"(?:car|truck|plate)",
-                    r"license plate",
-                )
-                + "|"
-                + STREET_ADDRESS,
-                60,
-            ),
-        ),
-    ),  # fmt: skip
+            "their safety.",
+        patterns=(near(COLLEAGUE, PRIVATE_LIFE, 80),),
+    ),
     Rule(
-        code="confidential_info",
-        severity="do_not_post",
+        code="confidential_info", severity="do_not_post",
         topic="confidential and investigative information",
         query="confidential information active investigations internal disclose",
         message="Discloses confidential or investigative information.",
-        fix="Remove it; investigative and internal information is released only by the department.",
+        fix="Remove it; investigative and internal information is released only by the "
+            "department.",
         patterns=(
-            words(
-                r"internal affairs",
-                r"IA (?:investigation|case|complaint)",
-                r"internal investigations?",
-                r"confidential",
-                r"don'?t tell anyone",
-                r"between (?:us|you and me)",
-                r"off the record",
-                r"internal memo",
-                r"leaked",
-                r"sealed (?:records?|warrants?|indictments?|affidavits?)",
-                r"grand jury",
-                r"(?:search|arrest) warrant affidavit",
-                r"(?:we|i) (?:got|received) a tip",
-                r"the investigation (?:shows|revealed|found|"
-                r"is focusing|is looking)",
-                r"(?:lab|tox|toxicology|dna|ballistics) results?",
-                r"autopsy results?",
-                r"cause of death",
-                r"person of interest",
-                r"leads? (?:on|in) the case",
-                r"detectives? (?:think|believe|suspect|are "
-                r"looking at)",
-                r"(?:personnel|disciplinary) (?:files?|records?|action)",
-                r"(?:was|got|been) (?:suspended|fired|terminated|written up)",
-                r"not (?:been )?released (?:yet|to the public)",
-                r"(?:we|they) (?:haven'?t|have "
-                r"not) released",
-                r"not public yet",
-            ),
+            words(r"internal affairs", r"IA (?:investigation|case|complaint)",
+                  r"internal investigations?", r"confidential", r"don'?t tell anyone",
+                  r"between (?:us|you and me)", r"internal memo",
+                  r"leaked", r"sealed (?:records?|warrants?|indictments?|affidavits?)",
+                  r"grand jury", r"(?:search|arrest) warrant affidavit",
+                  r"(?:we|i) (?:got|received) a tip",
+                  r"the investigation (?:shows|revealed|found|is focusing|is looking)",
+                  r"(?:lab|tox|toxicology|dna|ballistics) results?", r"autopsy results?",
+                  r"cause of death", r"person of interest", r"leads? (?:on|in) the case",
+                  r"detectives? (?:think|believe|suspect|are looking at)",
+                  r"(?:personnel|disciplinary) (?:files?|records?|action)",
+                  r"(?:was|got|been) (?:suspended|fired|terminated|written up)",
+                  r"not (?:been )?released (?:yet|to the public)",
+                  r"(?:we|they) (?:haven'?t|have not) released", r"not public yet",
+                  r"word from (?:the )?briefing", r"(?:at|in|from) (?:roll ?call|briefing) "
+                  r"(?:today|they said|we heard|tonight)", r"you didn'?t hear (?:it|this) from me",
+                  r"don'?t quote me", r"keep (?:this|it) (?:quiet|between us)",
+                  r"(?:dropping|drop) the charges"),
         ),
-        unless=(
-            words(
-                r"confidential (?:tip line|hotline)",
-                r"tips? (?:can|may) (?:be|remain) "
-                r"(?:anonymous|confidential)",
-                r"remain confidential",
-                r"kept confidential",
-            ),
-        ),
-    ),  # fmt: skip
+        unless=(words(r"confidential (?:tip line|hotline)", r"remain confidential",
+                      r"tips? (?:can|may) (?:be|remain) (?:anonymous|confidential)",
+                      r"kept confidential"),),
+    ),
     Rule(
-        code="media_inquiry",
-        severity="needs_review",
-        topic="media inquiries and the PIO",
+        code="media_inquiry", severity="needs_review", topic="media inquiries and the PIO",
         query="media inquiries reporters news PIO refer statements",
         message="A media inquiry: statements to the press go through the PIO.",
         fix="Do not answer the reporter yourself; refer them to the PIO, who will respond.",
         patterns=(
-            near(
-                words(
-                    r"reporters?",
-                    r"journalists?",
-                    r"news (?:station|crew|outlet|desk|van)",
-                    r"the press",
-                    r"press",
-                    r"the media",
-                    r"newspaper",
-                    r"channel \d+",
-                    r"(?:abc|nbc|cbs|fox|cnn|msnbc)",
-                    r"podcast(?:er)?",
-                    r"editor",
-                    r"the (?:times|gazette|herald|tribune|post|chronicle|journal|news)",
-                ),
-                words(
-                    r"asked",
-                    r"asking",
-                    r"called",
-                    r"emailed",
-                    r"messaged",
-                    r"dm'?d",
-                    r"reached out",
-                    r"contacted",
-                    r"wants",
-                    r"request(?:ed|s)?",
-                    r"interview",
-                    r"comments?",
-                    r"statements?",
-                    r"quotes?",
-                    r"on the record",
-                ),
-                60,
-            ),
-            words(r"media (?:inquiry|request|inquiries)", r"press (?:inquiry|request)"),
+            near(words(r"reporters?", r"journalists?", r"news (?:station|crew|outlet|desk|van)",
+                       r"the press", r"press", r"the media", r"newspaper", r"channel \d+",
+                       r"(?:abc|nbc|cbs|fox|cnn|msnbc)", r"podcast(?:er)?", r"editor",
+                       r"the (?:times|gazette|herald|tribune|post|chronicle|journal|news)",
+                       r"[\w-]*(?:courier|ledger|gazette|herald|tribune|chronicle|dispatch)"),
+                 words(r"asked", r"asking", r"called", r"emailed", r"messaged", r"dm'?d",
+                       r"reached out", r"contacted", r"wants", r"request(?:ed|s)?", r"interview",
+                       r"comments?", r"statements?", r"quotes?", r"on the record",
+                       r"working on a (?:story|piece|article|segment)"), 80),
+            r"@\w*(?:news|ledger|times|gazette|tv|radio|herald|tribune|post|courier|channel\d*|"
+            r"reporter|press)\w*",
+            words(r"media (?:inquiry|request|inquiries)", r"press (?:inquiry|request)",
+                  r"for your (?:piece|story|article|segment|show|podcast)",
+                  r"on or off the record", r"off the record",
+                  r"working on a (?:story|piece|article|segment) (?:about|on)",
+                  r"(?:like|want) (?:a|your) (?:comment|statement|quote)",
+                  r"comment from (?:an|a|the|any) (?:officer|deputy|cop)"),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        code="unverified_claim",
-        severity="needs_review",
+        code="unverified_claim", severity="needs_review",
         topic="unverified information and rumours",
         query="unverified information rumors unconfirmed reports",
         message="Passes on unverified information about an incident.",
         fix="Post only what is confirmed, and during an incident only through the PIO.",
         patterns=(
-            words(
-                r"heard",
-                r"hearing",
-                r"rumou?rs?",
-                r"unconfirmed",
-                r"not (?:yet )?confirmed",
-                r"reportedly",
-                r"allegedly",
-                r"sources? (?:say|said|tell|told)",
-                r"word is",
-                r"apparently",
-                r"supposedly",
-                r"might (?:be|have)",
-                r"may have been",
-                r"could be",
-                r"possibly",
-                r"i think",
-                r"people are saying",
-                r"going around",
-                r"scanner (?:says|traffic)",
-                r"per the scanner",
-                r"according to (?:the )?scanner",
-                r"(?:i|we) (?:was|were) told",
-                r"someone said",
-                r"not sure (?:if|but)",
-            ),
+            words(r"heard", r"hearing", r"rumou?rs?", r"unconfirmed", r"not (?:yet )?confirmed",
+                  r"reportedly", r"allegedly", r"sources? (?:say|said|tell|told)", r"word is",
+                  r"apparently", r"supposedly", r"might (?:be|have)", r"may (?:have been|be)",
+                  r"could be", r"possibly", r"i think", r"people are saying", r"going around",
+                  r"scanner (?:says|traffic)", r"per the scanner", r"on the scanner",
+                  r"according to (?:the )?scanner", r"(?:i|we) (?:was|were) told",
+                  r"someone said", r"not sure (?:if|but)", r"is it true", r"just texted me",
+                  r"receiving reports"),
         ),
-        requires=(
-            CRITICAL_INCIDENT
-            + "|"
-            + words(
-                r"shooting",
-                r"shooter",
-                r"suspects?",
-                r"gunman",
-                r"victims?",
-                r"hostages?",
-                r"dead",
-                r"killed",
-                r"injured",
-                r"casualt\w+",
-                r"bomb",
-                r"fire",
-                r"crash",
-                r"scene",
-                r"incident",
-                r"lockdown",
-            ),
-        ),
-    ),  # fmt: skip
+        requires=(CRITICAL_INCIDENT + "|" + words(
+            r"shooting", r"shooter", r"suspects?", r"gunman", r"victims?", r"hostages?", r"dead",
+            r"killed", r"injured", r"hurt", r"casualt\w+", r"bomb", r"fire", r"crash", r"scene",
+            r"incident", r"lockdown"),),
+    ),
     Rule(
-        code="incident_statement",
-        severity="needs_review",
-        topic="critical incidents",
+        code="incident_statement", severity="needs_review", topic="critical incidents",
         query="statements about an active incident critical incidents PIO",
-        message="A statement about an active critical incident: only the PIO releases it.",
-        fix="Send it to the PIO; during an active incident all public statements come from "
-        "the PIO.",
-        patterns=(
-            ENFORCEMENT,
-            CRITICAL_INCIDENT,
-            words(
-                r"shots?",
-                r"gun\w*",
-                r"evacuat\w*",
-                r"shelter",
-                r"road(?:s)? (?:closed|"
-                r"closure)",
-                r"avoid the area",
-                r"police activity",
-                r"on scene",
-                r"responding",
-                r"injur\w*",
-                r"wounded",
-                r"dead",
-                r"killed",
-                r"casualt\w+",
-                r"fire",
-                r"update",
-                r"situation",
-                r"search for",
-                r"perimeter",
-                r"swat",
-                r"bomb",
-                r"missing",
-                r"stay (?:inside|away|safe|clear|indoors)",
-                r"officers?",
-                r"hospital",
-                r"what happened",
-                r"details",
-            ),
-        ),
+        message="Posted during an active critical incident, so the PIO decides what goes out.",
+        fix="Send it to the PIO; during an active incident all public statements, even "
+            "personal ones, go through the PIO.",
+        patterns=(INCIDENT_TOPIC,),
         incident=True,
-    ),  # fmt: skip
+    ),
     Rule(
-        code="incident_statement",
-        severity="needs_review",
-        topic="critical incidents",
+        code="incident_statement", severity="needs_review", topic="critical incidents",
         query="statements about an active incident critical incidents PIO",
         message="Talks about what looks like an active critical incident: only the PIO "
-        "releases information about it.",
+                "releases information about it.",
         fix="Send it to the PIO; during an active incident all public statements come from "
-        "the PIO.",
+            "the PIO.",
         patterns=(CRITICAL_INCIDENT,),
         unless=(DRILL, words(r"years ago", r"anniversary", r"remember(?:ing)?", r"in memory")),
         incident=False,
-    ),  # fmt: skip
+    ),
     Rule(
-        code="street_address",
-        severity="revise",
-        topic="personal identifying information",
-        query="personal identifying information street addresses remove",
-        message="Gives a street address connected to an enforcement matter.",
-        fix='Remove the street address, or generalise it ("the 400 block", "downtown").',
+        code="street_address", severity="revise", topic="personal identifying information",
+        query="street addresses phone numbers remove",
+        message="Gives a street address.",
+        fix="Remove the street address, or generalise it (\"the 400 block\", \"downtown\").",
         patterns=(STREET_ADDRESS,),
-        requires=(ENFORCEMENT,),
+        unless=(words(r"police (?:department|headquarters|station)", r"city hall",
+                      r"community center", r"public library", r"join us", r"see you there",
+                      r"coffee with a cop", r"open house", r"come (?:out|by|join)"),),
         view="light",
     ),
     Rule(
-        code="phone_number",
-        severity="revise",
-        topic="personal identifying information",
+        code="phone_number", severity="revise", topic="personal identifying information",
         query="street addresses phone numbers remove",
-        message="Includes a phone number connected to an enforcement matter.",
+        message="Includes a personal phone number.",
         fix="Remove the phone number; use the department's public non-emergency line if needed.",
         patterns=(PHONE,),
-        requires=(ENFORCEMENT,),
-        unless=(words(r"non-?emergency", r"tip ?line", r"hotline", r"crime ?stoppers"),),
+        unless=(DEPARTMENT_LINE,),
         view="light",
-    ),  # fmt: skip
+    ),
     Rule(
-        code="license_plate",
-        severity="revise",
-        topic="personal identifying information",
+        code="license_plate", severity="revise", topic="personal identifying information",
         query="license plates tags remove blur",
         message="Shows a licence plate.",
         fix="Remove or blur the licence plate.",
@@ -972,9 +752,7 @@ RULES: tuple[Rule, ...] = (
         view="light",
     ),
     Rule(
-        code="case_number",
-        severity="revise",
-        topic="personal identifying information",
+        code="case_number", severity="revise", topic="personal identifying information",
         query="case numbers report numbers personal identifying information remove",
         message="Includes a case or report number.",
         fix="Remove the case or report number.",
@@ -982,9 +760,7 @@ RULES: tuple[Rule, ...] = (
         view="light",
     ),
     Rule(
-        code="badge_number",
-        severity="revise",
-        topic="personal identifying information",
+        code="badge_number", severity="revise", topic="personal identifying information",
         query="badge numbers identifying information employees remove",
         message="Includes a badge number.",
         fix="Remove the badge number.",
@@ -992,9 +768,7 @@ RULES: tuple[Rule, ...] = (
         view="light",
     ),
     Rule(
-        code="date_of_birth",
-        severity="revise",
-        topic="personal identifying information",
+        code="date_of_birth", severity="revise", topic="personal identifying information",
         query="dates of birth personal identifying information remove",
         message="Includes a date of birth.",
         fix="Remove the date of birth.",
@@ -1002,42 +776,45 @@ RULES: tuple[Rule, ...] = (
         view="light",
     ),
     Rule(
-        code="email_address",
-        severity="revise",
-        topic="personal identifying information",
+        code="email_address", severity="revise", topic="personal identifying information",
         query="personal identifying information email addresses contact details remove",
-        message="Includes an email address connected to an enforcement matter.",
-        fix="Remove the email address.",
+        message="Includes a personal email address.",
+        fix="Remove the email address, or use the department's public contact address.",
         patterns=(EMAIL,),
-        requires=(ENFORCEMENT,),
+        unless=(r"\b(?:pio|info|records|recruiting|recruitment|tips|media|press|community)@",),
         view="light",
     ),
     Rule(
-        code="prompt_injection",
-        severity="info",
-        topic="review and escalation procedure",
+        code="unclear_question", severity="needs_review",
+        topic="questions the policy does not answer",
+        query="questions the policy does not answer ask PIO review",
+        message="The policy does not clearly answer this question, so a reviewer should.",
+        fix="Ask the PIO, or run the check again on the exact text you want to post.",
+        patterns=(QUESTION,),
+        unless=(PERMITTED_TOPICS,),
+        fallback=True,
+    ),
+    Rule(
+        code="prompt_injection", severity="info", topic="review and escalation procedure",
         query="text inside a draft instructions review",
         message="The draft contains instructions to the checker; they were ignored.",
         fix="Nothing to change for the check; the post is judged on its content.",
         patterns=(
-            words(
-                r"ignore (?:all |any |the |your |previous |prior |above |earlier )*(?:"
-                r"instructions|rules|policy|policies|guidelines|prompts?)",
-                r"disregard (?:all |any |the |your |previous |prior )*(?:instructions|rules|"
-                r"policy|policies|guidelines)",
-                r"system\s*:",
-                r"you are now",
-                r"(?:answer|respond|reply|say|output|return|mark|classify) (?:with )?"
-                r"[\"']?(?:ok|approved|safe|fine)\b",
-                r"this (?:post )?(?:is|has been) "
-                r"(?:pre-?)?approved",
-                r"as the pio,? i (?:authori[sz]e|approve)",
-                r"(?:override|bypass) (?:the )?(?:policy|rules|checks?)",
-                r"verdict\s*[:=]\s*[\"']?ok",
-            ),
+            words(r"ignore (?:all |any |the |your |previous |prior |above |earlier )*(?:"
+                  r"instructions|rules|policy|policies|guidelines|prompts?)",
+                  r"disregard (?:all |any |the |your |previous |prior )*(?:instructions|rules|"
+                  r"policy|policies|guidelines)", r"system\s*:", r"you are now",
+                  r"(?:answer|respond|reply|say|output|return|mark|classify)(?: verdict)? "
+                  r"(?:with |as )?[\"']?(?:ok|approved|safe|fine|do_not_post)\b",
+                  r"this (?:post |draft )?(?:is|has been|was) (?:already )?(?:pre-?)?"
+                  r"(?:approved|reviewed|cleared)", r"as the pio,? i (?:authori[sz]e|approve)",
+                  r"(?:override|bypass) (?:the )?(?:policy|rules|checks?)",
+                  r"verdict\s*[:=]\s*[\"']?\w+", r"note to the (?:checker|bot|reviewer|ai)",
+                  r"(?:dear|hey) (?:checker|bot|canipost|ai)", r"with no findings"),
         ),
-    ),  # fmt: skip
+    ),
 )
+# fmt: on
 
 RULE_CODES: tuple[str, ...] = tuple(dict.fromkeys(rule.code for rule in RULES))
 
@@ -1047,10 +824,12 @@ def match_rules(
     views: dict[TextView, NormalizedText],
     rules: tuple[Rule, ...] = RULES,
 ) -> list[tuple[Rule, Finding]]:
-    """Every rule that fires on the request, with its finding (first match per code)."""
+    """Every rule that fires on the request, with its finding (the first match per code)."""
     fired: dict[str, tuple[Rule, Finding]] = {}
     for rule in rules:
         if rule.code in fired or not rule.applies_to(request):
+            continue
+        if rule.fallback and any(f.severity != "info" for _, f in fired.values()):
             continue
         view = views[rule.view]
         text = view.text
@@ -1061,13 +840,12 @@ def match_rules(
         for pattern in rule.compiled:
             match = pattern.search(text)
             if match:
-                span = view.span_in_source(match.start(), match.end())
                 finding = Finding(
                     code=rule.code,
                     severity=rule.severity,
                     message=rule.message,
                     fix=rule.fix,
-                    span=span,
+                    span=view.span_in_source(match.start(), match.end()),
                     topic=rule.topic,
                 )
                 fired[rule.code] = (rule, finding)

@@ -76,17 +76,17 @@ def validate_draft(text: str, max_chars: int = MAX_DRAFT_CHARS) -> str:
 
 
 def _deleet(word: str) -> str:
-    """Map digits and symbols inside a word ("v1ct1m") to letters; leave numbers alone."""
-    if not any(char.isalpha() for char in word):
+    """Map digit-for-letter substitution ("v1ct1m", "r41d") back to letters.
+
+    Only when every digit in the word maps to a letter and the word has letters of its own,
+    so numbers, plates ("7ABC123") and times stay as typed.
+    """
+    if not any(char.isalpha() for char in word) or not any(char.isdigit() for char in word):
         return word
-    chars = list(word)
-    for index, char in enumerate(chars):
-        if char in _LEET:
-            before = chars[index - 1] if index > 0 else ""
-            after = chars[index + 1] if index + 1 < len(chars) else ""
-            if before.isalpha() and after.isalpha():
-                chars[index] = _LEET[char]
-    return "".join(chars)
+    core = word.strip(".,!?;:'\"()[]")
+    if not all(char.isalpha() or char in _LEET for char in core):
+        return word
+    return "".join(_LEET.get(char, char) for char in word)
 
 
 def normalize(text: str) -> NormalizedText:
@@ -95,7 +95,7 @@ def normalize(text: str) -> NormalizedText:
     for index, char in enumerate(text):
         if char in _INVISIBLE:
             continue
-        folded = unicodedata.normalize("NFKC", char).translate(_LOOKALIKES)
+        folded = unicodedata.normalize("NFKD", char).translate(_LOOKALIKES)
         for piece in folded:
             if unicodedata.category(piece) == "Mn":  # drop combining accents
                 continue
@@ -126,15 +126,20 @@ def normalize(text: str) -> NormalizedText:
 
 
 def normalize_light(text: str) -> NormalizedText:
-    """For identifiers, which keep their digits as typed: fold only whitespace runs."""
+    """For identifiers, which keep their digits as typed: drop invisible characters, fold
+    width variants and whitespace runs."""
     chars: list[str] = []
     origin: list[int] = []
     previous_space = False
     for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
         is_space = char.isspace()
         if is_space and previous_space:
             continue
-        chars.append(" " if is_space else char)
-        origin.append(index)
+        folded = " " if is_space else unicodedata.normalize("NFKC", char).translate(_LOOKALIKES)
+        for piece in folded:
+            chars.append(piece)
+            origin.append(index)
         previous_space = is_space
     return NormalizedText("".join(chars), tuple(origin), len(text))

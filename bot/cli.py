@@ -1,0 +1,298 @@
+"""`canipost`: ask, index, eval, bench and serve from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.errors import InputError, UserError
+from bot.core.models import ACCOUNTS, Advisor, CheckRequest, Decision
+
+VERDICT_LABELS = {
+    "ok": "OK TO POST",
+    "revise": "REVISE BEFORE POSTING",
+    "do_not_post": "DO NOT POST",
+    "needs_review": "NEEDS REVIEW",
+}
+
+
+# ------------------------------------------------------------------ helpers
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
+    """A one-line progress bar on stderr for folders with many files."""
+
+    def show(done: int, total: int, name: str) -> None:
+        if total < 10:
+            return
+        width = 30
+        filled = int(width * done / total)
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def load_engine(settings: Settings, *, rebuild: bool = False, progress: bool = False) -> Engine:
+    return Engine.load(
+        settings.policy_docs_dir,
+        settings.index_dir,
+        rebuild=rebuild,
+        progress=_progress_bar(sys.stderr) if progress else None,
+    )
+
+
+def build_advisor(settings: Settings, engine: Engine, engine_name: str = "auto") -> Advisor:
+    """`auto` uses the model when OPENAI_API_KEY is set; `local` never does; `llm` must."""
+    if engine_name == "local":
+        return engine
+    from bot.config import ConfigError
+    from bot.llm import build_advisor as build_llm_advisor
+
+    if engine_name == "llm" and not settings.llm_enabled:
+        raise ConfigError(
+            "--engine llm needs OPENAI_API_KEY (and OPENAI_BASE_URL for a local "
+            "OpenAI-compatible server)"
+        )
+    return build_llm_advisor(settings, engine)
+
+
+def read_draft(argument: str) -> str:
+    """The draft from the argument, or from stdin for `-`, as strictly decoded UTF-8."""
+    if argument != "-":
+        return argument
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"standard input is not valid UTF-8 (byte 0x{data[error.start]:02x} at position "
+            f"{error.start})"
+        ) from None
+
+
+def format_decision(decision: Decision) -> str:
+    lines = [f"{VERDICT_LABELS[decision.verdict]}  ({decision.verdict})", decision.summary]
+    actionable = [f for f in decision.findings if f.severity != "info"]
+    if actionable:
+        lines.append("")
+        lines.append("What to change:")
+        for finding in actionable:
+            lines.append(f"  - [{finding.severity}] {finding.message}")
+            lines.append(f"    Fix: {finding.fix}")
+    if decision.rewrite:
+        lines += ["", "Suggested rewrite:", f"  {decision.rewrite}"]
+    if decision.citations:
+        lines.append("")
+        lines.append("Policy:")
+        for citation in decision.citations:
+            lines.append(f"  § {citation.section} {citation.title}  ({citation.source})")
+            lines.append(f'    "{citation.quote}"')
+    for note in decision.notes:
+        lines.append(f"Note: {note}")
+    if decision.escalate:
+        lines.append(
+            'This case should go to a reviewer (the PIO): in Slack, press "Ask a reviewer".'
+        )
+    lines.append("")
+    lines.append(
+        f"policy {decision.policy_version} · engine {decision.engine} · "
+        f"{decision.latency_ms:.1f} ms"
+    )
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- commands
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if args.jsonl is not None:
+        if args.text is not None:
+            raise UserError("give either TEXT or --jsonl FILE, not both")
+        return _ask_jsonl(settings, args)
+    if args.text is None:
+        raise UserError("give the draft as TEXT, or - to read it from standard input")
+    draft = read_draft(args.text)
+    request = CheckRequest(text=draft, account=args.account, incident=args.incident)
+    advisor = build_advisor(settings, load_engine(settings), args.engine)
+    decision = advisor.check(request)
+    print(decision.to_json(indent=2) if args.json else format_decision(decision))
+    return 0
+
+
+def _request_from_json(line: str) -> CheckRequest:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError("each line must be a JSON object")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InputError('missing "text" (a string)')
+    account = data.get("account", "unknown") or "unknown"
+    if account not in ACCOUNTS:
+        raise InputError(f'"account" must be one of {", ".join(ACCOUNTS)}')
+    incident = data.get("incident", False)
+    if not isinstance(incident, bool):
+        raise InputError('"incident" must be true or false')
+    return CheckRequest(text=text, account=account, incident=incident, surface="cli")
+
+
+def _ask_jsonl(settings: Settings, args: argparse.Namespace) -> int:
+    if args.jsonl == "-":
+        source = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        try:
+            source = Path(args.jsonl).read_bytes()
+        except OSError as error:
+            raise UserError(f"cannot read {args.jsonl}: {error.strerror}") from None
+        name = args.jsonl
+    advisor = build_advisor(settings, load_engine(settings), args.engine)
+    failures = 0
+    for number, raw in enumerate(source.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError("line is not valid UTF-8") from None
+            decision = advisor.check(_request_from_json(line))
+            print(decision.to_json(), flush=True)
+        except InputError as error:
+            failures += 1
+            print(json.dumps({"error": f"line {number}: {error}"}), flush=True)
+    if failures:
+        print(f"canipost: {failures} line(s) of {name} could not be checked", file=sys.stderr)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    settings = _settings()
+    engine = load_engine(settings, rebuild=not args.use_cache, progress=True)
+    stats = engine.stats
+    origin = "loaded from cache" if stats.from_cache else "built"
+    print(
+        f"Index {origin}: {stats.files} file(s), {stats.sections} sections, "
+        f"{stats.passages} passages, {stats.tokens:,} tokens in {stats.seconds:.2f} s"
+    )
+    print(f"Policy folder: {settings.policy_docs_dir}")
+    print(f"Policy version: {stats.policy_version}  (cache: {settings.index_dir})")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.core.evaluation import SHIPPED_CASE_FILES, format_report, load_cases, run_eval
+
+    settings = _settings()
+    engine = load_engine(settings)
+    advisor = build_advisor(settings, engine, args.engine)
+    paths = args.cases or list(SHIPPED_CASE_FILES)
+    unsafe = 0
+    results = {}
+    for path in paths:
+        cases = load_cases(Path(path))
+        report = run_eval(advisor, cases, engine.section)
+        unsafe += len(report.unsafe_approvals)
+        if args.json:
+            results[str(path)] = report.to_dict()
+        else:
+            print(f"== {path} ({len(cases)} cases, engine {args.engine}) ==")
+            print(format_report(report))
+            print()
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 1 if unsafe else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.core.benchmark import format_bench, run_bench
+
+    settings = _settings()
+    scales = [int(part) for part in args.scales.split(",") if part.strip()]
+    results = run_bench(
+        settings.policy_docs_dir, scales=scales, decisions=args.decisions, repeats=args.repeats
+    )
+    print(json.dumps(results, indent=2) if args.json else format_bench(results))
+    if args.llm:
+        from bot.llm.bench import format_llm_bench, run_llm_bench
+
+        engine = load_engine(settings)
+        print(format_llm_bench(run_llm_bench(settings, engine)))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.slack.server import serve
+
+    return serve(_settings())
+
+
+# ------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="canipost",
+        description="Check a social-media draft against the department's policy.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="check a draft or a question")
+    ask.add_argument("text", nargs="?", help="the draft, or - to read standard input")
+    ask.add_argument("--account", choices=ACCOUNTS, default="unknown")
+    ask.add_argument("--incident", action="store_true", help="an active critical incident")
+    ask.add_argument("--json", action="store_true", help="print the Decision JSON")
+    ask.add_argument("--jsonl", metavar="FILE", help="one JSON request per line (- for stdin)")
+    ask.add_argument("--engine", choices=("auto", "local", "llm"), default="auto")
+    ask.set_defaults(handler=cmd_ask)
+
+    index = commands.add_parser("index", help="(re)build the policy index")
+    index.add_argument("--use-cache", action="store_true", help="reuse an unchanged index")
+    index.set_defaults(handler=cmd_index)
+
+    evaluate = commands.add_parser("eval", help="run the labelled eval set")
+    evaluate.add_argument("--cases", action="append", metavar="FILE", help="JSONL eval file(s)")
+    evaluate.add_argument("--engine", choices=("auto", "local", "llm"), default="local")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    bench = commands.add_parser("bench", help="measure decision latency and index build")
+    bench.add_argument("--scales", default="1,10,100", help="policy size multiples")
+    bench.add_argument("--decisions", type=int, default=300, help="decisions per scale")
+    bench.add_argument("--repeats", type=int, default=3, help="index builds per scale")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--llm", action="store_true", help="also compare model token use")
+    bench.set_defaults(handler=cmd_bench)
+
+    serve = commands.add_parser("serve", help="run the Slack app")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as error:
+        print(f"canipost: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("canipost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Run the labelled eval set through an advisor and measure what matters to officers."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.errors import UserError
+from bot.core.models import ACCOUNTS, VERDICTS, Advisor, CheckRequest, Decision, PolicySection
+
+EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
+DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
+# The shipped labelled set: the tuning cases plus the first held-out set (since folded in).
+SHIPPED_CASE_FILES = (DEFAULT_CASES, EVALS_DIR / "holdout.jsonl")
+
+
+@dataclass(frozen=True)
+class EvalCase:
+    id: str
+    text: str
+    account: str
+    incident: bool
+    expected: str
+    category: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: EvalCase
+    decision: Decision
+    citations_valid: bool
+
+    @property
+    def correct(self) -> bool:
+        return self.decision.verdict == self.case.expected
+
+    @property
+    def unsafe_approval(self) -> bool:
+        return self.case.expected != "ok" and self.decision.verdict == "ok"
+
+    @property
+    def over_caution(self) -> bool:
+        return self.case.expected == "ok" and self.decision.verdict in (
+            "do_not_post",
+            "needs_review",
+        )
+
+    @property
+    def missed_codes(self) -> set[str]:
+        return set(self.case.codes) - set(self.decision.finding_codes)
+
+
+@dataclass
+class EvalReport:
+    results: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def accuracy(self) -> float:
+        return sum(r.correct for r in self.results) / self.total if self.total else 0.0
+
+    @property
+    def unsafe_approvals(self) -> list[CaseResult]:
+        return [r for r in self.results if r.unsafe_approval]
+
+    @property
+    def over_caution(self) -> list[CaseResult]:
+        return [r for r in self.results if r.over_caution]
+
+    @property
+    def citation_validity(self) -> float:
+        return sum(r.citations_valid for r in self.results) / self.total if self.total else 0.0
+
+    @property
+    def code_recall(self) -> float:
+        expected = sum(len(r.case.codes) for r in self.results)
+        missed = sum(len(r.missed_codes) for r in self.results)
+        return (expected - missed) / expected if expected else 1.0
+
+    def per_verdict(self) -> dict[str, tuple[int, int]]:
+        """expected verdict -> (cases, answered exactly)."""
+        totals: Counter[str] = Counter()
+        hits: Counter[str] = Counter()
+        for result in self.results:
+            totals[result.case.expected] += 1
+            hits[result.case.expected] += result.correct
+        return {verdict: (totals[verdict], hits[verdict]) for verdict in VERDICTS}
+
+    def confusion(self) -> dict[tuple[str, str], int]:
+        return Counter((r.case.expected, r.decision.verdict) for r in self.results)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "cases": self.total,
+            "accuracy": round(self.accuracy, 4),
+            "per_verdict": {
+                verdict: {"cases": cases, "correct": correct}
+                for verdict, (cases, correct) in self.per_verdict().items()
+            },
+            "unsafe_approvals": [r.case.id for r in self.unsafe_approvals],
+            "over_caution": [r.case.id for r in self.over_caution],
+            "citation_validity": round(self.citation_validity, 4),
+            "code_recall": round(self.code_recall, 4),
+            "wrong": [
+                {"id": r.case.id, "expected": r.case.expected, "got": r.decision.verdict}
+                for r in self.results
+                if not r.correct
+            ],
+        }
+
+
+def load_cases(path: Path = DEFAULT_CASES) -> list[EvalCase]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise UserError(f"cannot read eval cases {path}: {error.strerror}") from None
+    cases = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            case = EvalCase(
+                id=str(data["id"]),
+                text=str(data["text"]),
+                account=str(data.get("account", "unknown")),
+                incident=bool(data.get("incident", False)),
+                expected=str(data["expected"]),
+                category=str(data.get("category", "")),
+                codes=tuple(data.get("codes", ())),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise UserError(f"{path}:{number}: not a valid eval case ({error})") from None
+        if case.expected not in VERDICTS or case.account not in ACCOUNTS:
+            raise UserError(f"{path}:{number}: unknown verdict or account in case {case.id}")
+        cases.append(case)
+    if not cases:
+        raise UserError(f"{path} has no eval cases")
+    return cases
+
+
+def citations_valid(
+    decision: Decision, find_section: Callable[[str, str], PolicySection | None]
+) -> bool:
+    """Every quote is verbatim in its section, and a non-ok answer cites something."""
+    if decision.verdict != "ok" and not decision.citations:
+        return False
+    for citation in decision.citations:
+        section = find_section(citation.source, citation.section)
+        if section is None or citation.quote not in section.text:
+            return False
+    return True
+
+
+def run_eval(
+    advisor: Advisor,
+    cases: list[EvalCase],
+    find_section: Callable[[str, str], PolicySection | None],
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    report = EvalReport()
+    for index, case in enumerate(cases, 1):
+        request = CheckRequest(
+            text=case.text,
+            account=case.account,  # type: ignore[arg-type]
+            incident=case.incident,
+            surface="eval",
+        )
+        decision = advisor.check(request)
+        report.results.append(CaseResult(case, decision, citations_valid(decision, find_section)))
+        if progress:
+            progress(index, len(cases))
+    return report
+
+
+def format_report(report: EvalReport) -> str:
+    lines = [f"{'expected verdict':<18}{'cases':>7}{'correct':>9}{'accuracy':>10}"]
+    for verdict, (cases, correct) in report.per_verdict().items():
+        share = f"{correct / cases:.1%}" if cases else "-"
+        lines.append(f"{verdict:<18}{cases:>7}{correct:>9}{share:>10}")
+    correct_total = sum(r.correct for r in report.results)
+    lines.append(f"{'all':<18}{report.total:>7}{correct_total:>9}{report.accuracy:>10.1%}")
+    lines.append("")
+    lines.append(f"unsafe approvals (non-ok answered ok):        {len(report.unsafe_approvals)}")
+    lines.append(
+        f"over-caution (ok answered do_not_post/review): {len(report.over_caution)}"
+        f" of {report.per_verdict()['ok'][0]}"
+    )
+    lines.append(f"citation validity (verbatim, non-ok cited):   {report.citation_validity:.1%}")
+    lines.append(f"rule-code recall:                             {report.code_recall:.1%}")
+    wrong = [r for r in report.results if not r.correct]
+    if wrong:
+        lines.append("")
+        lines.append("wrong answers:")
+        for result in wrong:
+            flag = "  UNSAFE" if result.unsafe_approval else ""
+            lines.append(
+                f"  {result.case.id:<10} expected {result.case.expected:<13}"
+                f"got {result.decision.verdict:<13}{flag}"
+            )
+    return "\n".join(lines)
