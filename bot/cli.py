@@ -233,6 +233,142 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_NOTE_CHARS = 2_000
+OUTCOME_WORDS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
+
+
+def _open_store(settings: Settings):  # noqa: ANN202 - bot.store.Store, imported lazily
+    from bot.store import Store
+
+    return Store.from_settings(settings)
+
+
+def _age(created_at) -> str:  # noqa: ANN001 - a timezone-aware datetime
+    from datetime import UTC, datetime
+
+    minutes = int((datetime.now(UTC) - created_at).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}m"
+    return f"{minutes // (24 * 60)}d"
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    settings = _settings()
+    store = _open_store(settings)
+    try:
+        if args.action == "list":
+            status = None if args.status == "all" else args.status
+            cases = store.list_escalations(status=status, limit=args.limit, oldest_first=True)
+            if not cases:
+                print(f"No {args.status} review requests.")
+                return 0
+            print(f"{'id':>5}  {'status':<18}{'age':>7}  {'verdict':<13}{'requester':<12}surface")
+            for case in cases:
+                print(
+                    f"{case.id:>5}  {case.status:<18}{_age(case.created_at):>7}  "
+                    f"{case.decision.verdict:<13}{case.requester_id:<12}{case.surface}"
+                )
+            return 0
+        case = store.get_escalation(args.id)
+        if case is None:
+            raise UserError(f"no review request #{args.id}")
+        if args.action == "show":
+            _print_case(case, store.events(case.id))
+            return 0
+        return _decide(settings, store, case, args)
+    finally:
+        store.close()
+
+
+def _print_case(case, events) -> None:  # noqa: ANN001 - store records
+    print(f"Review request #{case.id}: {case.status} (opened {case.created_at:%Y-%m-%d %H:%M} UTC)")
+    print(f"Requester {case.requester_id} via {case.surface}; reason: {case.reason}")
+    if case.is_purged:
+        print("Draft: (purged under the retention policy)")
+    else:
+        print("Draft:")
+        for line in case.draft_text.splitlines() or [""]:
+            print(f"  | {line}")
+    print()
+    print(format_decision(case.decision))
+    if events:
+        print()
+        print("Trail:")
+        for event in events:
+            note = f" - {event.note}" if event.note else ""
+            print(f"  {event.at:%Y-%m-%d %H:%M} {event.action} by {event.actor}{note}")
+
+
+def _decide(settings: Settings, store, case, args: argparse.Namespace) -> int:  # noqa: ANN001
+    reviewer = args.reviewer
+    if reviewer not in settings.reviewer_ids:
+        raise UserError(f"{reviewer} is not a reviewer: only REVIEWER_IDS may decide")
+    note = args.note
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise UserError(f"the note is {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}")
+    if args.outcome != "approve" and not note:
+        raise UserError("give a --note telling the officer what to change or why not")
+    result = store.decide(
+        case.id, reviewer_id=reviewer, outcome=OUTCOME_WORDS[args.outcome], note=note
+    )
+    if result.applied:
+        print(f"Review request #{case.id} is now {result.escalation.status}.")
+        return 0
+    reasons = {
+        "self_review": "a reviewer cannot decide their own request",
+        "already_decided": f"already {result.escalation.status if result.escalation else ''} "
+        f"by {result.decided_by}",
+        "duplicate": f"you already decided it ({result.escalation.status})"
+        if result.escalation
+        else "already decided",
+        "withdrawn": "the officer withdrew it",
+        "not_found": "no such request",
+    }
+    raise UserError(f"review request #{case.id} not changed: {reasons.get(result.reason, '')}")
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = _settings()
+    days = args.days or settings.retention_days
+    store = _open_store(settings)
+    try:
+        purged = store.purge(older_than_days=days)
+    finally:
+        store.close()
+    print(f"Purged the drafts of {purged} review request(s) older than {days} day(s).")
+    return 0
+
+
+def _parse_date(value: str):  # noqa: ANN202 - datetime
+    from datetime import UTC, datetime
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    settings = _settings()
+    store = _open_store(settings)
+    try:
+        if args.output:
+            try:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    count = store.export_audit(out, since=args.since, fmt=args.format)
+            except OSError as error:
+                raise UserError(f"cannot write {args.output}: {error.strerror}") from None
+            print(f"Wrote {count} audit event(s) to {args.output}.", file=sys.stderr)
+        else:
+            store.export_audit(sys.stdout, since=args.since, fmt=args.format)
+    finally:
+        store.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.slack.server import serve
 
@@ -273,6 +409,34 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--llm", action="store_true", help="also compare model token use")
     bench.set_defaults(handler=cmd_bench)
+
+    review = commands.add_parser("review", help="the reviewers' queue (admin)")
+    review_actions = review.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = review_actions.add_parser("list", help="review requests, oldest first")
+    listing.add_argument(
+        "--status",
+        choices=("pending", "approved", "changes_requested", "rejected", "withdrawn", "all"),
+        default="pending",
+    )
+    listing.add_argument("--limit", type=int, default=50)
+    show = review_actions.add_parser("show", help="one request with its draft and trail")
+    show.add_argument("id", type=int)
+    decide = review_actions.add_parser("decide", help="approve, request changes, or reject")
+    decide.add_argument("id", type=int)
+    decide.add_argument("outcome", choices=tuple(OUTCOME_WORDS))
+    decide.add_argument("--as", dest="reviewer", required=True, help="your Slack user id")
+    decide.add_argument("--note", help="what to change, or why not (required unless approving)")
+    review.set_defaults(handler=cmd_review)
+
+    purge = commands.add_parser("purge", help="delete review drafts past RETENTION_DAYS")
+    purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
+    purge.set_defaults(handler=cmd_purge)
+
+    audit = commands.add_parser("audit", help="export the review audit trail")
+    audit.add_argument("--since", type=_parse_date, required=True, help="YYYY-MM-DD")
+    audit.add_argument("--format", choices=("csv", "json"), default="csv")
+    audit.add_argument("--output", help="write to a file instead of standard output")
+    audit.set_defaults(handler=cmd_audit)
 
     serve = commands.add_parser("serve", help="run the Slack app")
     serve.set_defaults(handler=cmd_serve)

@@ -1,0 +1,118 @@
+"""Admin commands for the review queue: the same rules as in Slack, run from a shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_POLICY_DIR
+from bot.core.engine import Engine
+from bot.core.models import CheckRequest
+from bot.store import Store
+
+DRAFT = "We arrested Tyler Reed this morning on burglary charges."
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> dict[str, object]:
+    engine = Engine.load(DEFAULT_POLICY_DIR, tmp_path / "index")
+    url = f"sqlite:///{tmp_path / 'canipost.db'}"
+    old_clock = datetime.now(UTC) - timedelta(days=45)
+    with Store.open(url, clock=lambda: old_clock) as store:
+        old = store.create_escalation(
+            draft_text="an old draft", decision=engine.check(CheckRequest("an old draft")),
+            requester_id="UOLD", surface="dm", reason="asked", reply_channel="D1",
+            reply_thread_ts=None,
+        )  # fmt: skip
+    with Store.open(url) as store:
+        new = store.create_escalation(
+            draft_text=DRAFT, decision=engine.check(CheckRequest(DRAFT, account="official")),
+            requester_id="UOFF", surface="slash_command", reason="needs_review",
+            reply_channel="C1", reply_thread_ts="1.2",
+        )  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(DATABASE_URL=url, REVIEWER_IDS="UREV,UOFF", CANIPOST_DATA_DIR=str(tmp_path / "data"))
+    return {"env": env, "cwd": tmp_path, "url": url, "old": old.id, "new": new.id}
+
+
+def canipost(workspace: dict[str, object], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True, text=True, env=workspace["env"], cwd=workspace["cwd"],
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_list_shows_pending_oldest_first_with_ages(workspace: dict[str, object]) -> None:
+    result = canipost(workspace, "review", "list")
+    rows = result.stdout.splitlines()[1:]
+    assert [int(row.split()[0]) for row in rows] == [workspace["old"], workspace["new"]]
+    assert rows[0].split()[2] == "45d"
+
+
+def test_show_has_draft_decision_and_trail(workspace: dict[str, object]) -> None:
+    result = canipost(workspace, "review", "show", str(workspace["new"]))
+    assert DRAFT in result.stdout
+    assert "NEEDS REVIEW" in result.stdout and "§ 1058.4(b)" in result.stdout
+    assert "created by UOFF" in result.stdout
+
+
+def test_decide_applies_reviewer_rules(workspace: dict[str, object]) -> None:
+    case = str(workspace["new"])
+    outsider = canipost(workspace, "review", "decide", case, "approve", "--as", "UNOBODY")
+    assert outsider.returncode == 2 and "not a reviewer" in outsider.stderr
+    own = canipost(workspace, "review", "decide", case, "approve", "--as", "UOFF")
+    assert own.returncode == 2 and "cannot decide their own request" in own.stderr
+    no_note = canipost(workspace, "review", "decide", case, "reject", "--as", "UREV")
+    assert no_note.returncode == 2 and "--note" in no_note.stderr
+    ok = canipost(workspace, "review", "decide", case, "reject", "--as", "UREV",
+                  "--note", "Wait for the press release.")  # fmt: skip
+    assert ok.returncode == 0 and "now rejected" in ok.stdout
+    again = canipost(workspace, "review", "decide", case, "approve", "--as", "UREV")
+    assert again.returncode == 2 and "already decided" in again.stderr
+    with Store.open(str(workspace["url"])) as store:
+        decided = store.get_escalation(int(case))
+    assert decided.status == "rejected" and decided.reviewer_id == "UREV"
+    assert decided.note == "Wait for the press release."
+
+
+def test_unknown_id_and_overlong_note_are_clear(workspace: dict[str, object]) -> None:
+    missing = canipost(workspace, "review", "show", "9999")
+    assert missing.returncode == 2 and "no review request #9999" in missing.stderr
+    long_note = canipost(workspace, "review", "decide", str(workspace["new"]), "changes",
+                         "--as", "UREV", "--note", "x" * 2001)  # fmt: skip
+    assert long_note.returncode == 2 and "limit is 2,000" in long_note.stderr
+
+
+def test_purge_removes_only_old_drafts(workspace: dict[str, object]) -> None:
+    result = canipost(workspace, "purge")
+    assert "Purged the drafts of 1 review request(s) older than 30 day(s)." in result.stdout
+    with Store.open(str(workspace["url"])) as store:
+        assert store.get_escalation(int(workspace["old"])).draft_text == ""
+        assert store.get_escalation(int(workspace["new"])).draft_text == DRAFT
+
+
+def test_audit_exports_csv_and_json_without_drafts(workspace: dict[str, object]) -> None:
+    since = (datetime.now(UTC) - timedelta(days=60)).date().isoformat()
+    as_json = canipost(workspace, "audit", "--since", since, "--format", "json")
+    events = json.loads(as_json.stdout)
+    assert {event["escalation_id"] for event in events} == {workspace["old"], workspace["new"]}
+    assert DRAFT not in as_json.stdout
+    out = Path(str(workspace["cwd"])) / "trail.csv"
+    as_csv = canipost(workspace, "audit", "--since", since, "--output", str(out))
+    assert as_csv.returncode == 0
+    assert out.read_text().splitlines()[0].startswith("event_id,")
+
+
+def test_unreachable_database_is_one_line(workspace: dict[str, object]) -> None:
+    workspace["env"]["DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    result = canipost(workspace, "review", "list")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
