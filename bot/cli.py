@@ -189,6 +189,20 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     print(f"Policy folder: {settings.policy_docs_dir}")
     print(f"Policy version: {stats.policy_version}  (cache: {settings.index_dir})")
+    if not settings.llm_enabled:
+        return 0
+    from bot.llm import ModelUnavailable, index_embeddings
+
+    try:
+        embedded = index_embeddings(settings, engine)
+    except ModelUnavailable as error:
+        print(f"canipost: embeddings not built ({error}); answers use BM25 alone", file=sys.stderr)
+        return 1
+    print(
+        f"Embeddings ({embedded.model}): {embedded.passages} passages, {embedded.cached} from "
+        f"cache, {embedded.embedded} new in {embedded.calls} call(s), "
+        f"${embedded.cost_usd:.4f}, {embedded.seconds:.2f} s"
+    )
     return 0
 
 
@@ -226,10 +240,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
     print(json.dumps(results, indent=2) if args.json else format_bench(results))
     if args.llm:
-        from bot.llm.bench import format_llm_bench, run_llm_bench
+        from bot.core.evaluation import DEFAULT_CASES, load_cases
+        from bot.llm.bench import run_llm_bench
 
         engine = load_engine(settings)
-        print(format_llm_bench(run_llm_bench(settings, engine)))
+        drafts = [
+            CheckRequest(case.text, account=case.account, incident=case.incident)  # type: ignore[arg-type]
+            for case in load_cases(DEFAULT_CASES)[: args.llm_drafts]
+        ]
+        numbers = run_llm_bench(settings, engine, drafts)
+        print()
+        print(f"model prompt size over {len(drafts)} eval drafts ({settings.openai_model}):")
+        for key, value in numbers.items():
+            print(f"  {key:<34}{value}")
     return 0
 
 
@@ -408,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3, help="index builds per scale")
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--llm", action="store_true", help="also compare model token use")
+    bench.add_argument("--llm-drafts", type=int, default=50, help="drafts for --llm")
     bench.set_defaults(handler=cmd_bench)
 
     review = commands.add_parser("review", help="the reviewers' queue (admin)")

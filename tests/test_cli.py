@@ -175,3 +175,40 @@ def test_bench_reports_percentiles_and_the_budget_point(tmp_path: Path) -> None:
     assert [row["label"] for row in data["rows"]] == ["1x", "10,000 passages"]
     assert data["budget"]["passages"] >= 10_000
     assert all(row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] for row in data["rows"])
+
+
+def test_model_path_from_the_command_line(tmp_path: Path) -> None:
+    """`index` embeds once and then reuses the cache; `eval --engine llm` and `ask` go through
+    the OpenAI-compatible server and still never answer looser than the rules."""
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        env = {"OPENAI_API_KEY": "sk-test-cli", "OPENAI_BASE_URL": server.base_url}
+        first = run("index", env=env, cwd=tmp_path)
+        assert first.returncode == 0, first.stderr.decode()
+        assert "92 passages, 0 from cache, 92 new" in first.stdout.decode()
+        calls = len(server.embedding_requests)
+        assert calls >= 1
+        second = run("index", env=env, cwd=tmp_path)
+        assert "92 from cache, 0 new in 0 call(s)" in second.stdout.decode()
+        assert len(server.embedding_requests) == calls
+
+        asked = run("ask", "--json", "--account", "personal",
+                    "Prayers for the victim, Maria Lopez.", env=env, cwd=tmp_path)  # fmt: skip
+        decision = json.loads(asked.stdout)
+        assert decision["engine"] != "local" and decision["verdict"] == "do_not_post"
+        sent = server.chat_requests[-1].text
+        assert "Maria Lopez" not in sent
+
+        cases = tmp_path / "few.jsonl"
+        violations = [
+            line
+            for line in (REPO / "evals" / "cases.jsonl").read_text("utf-8").splitlines()
+            if json.loads(line)["expected"] == "do_not_post"
+        ]
+        cases.write_text("\n".join(violations[:5]) + "\n", encoding="utf-8")
+        evaluated = run("eval", "--json", "--engine", "llm", "--cases", str(cases), env=env,
+                        cwd=tmp_path)  # fmt: skip
+        assert evaluated.returncode == 0, evaluated.stderr.decode()
+        report = json.loads(evaluated.stdout)[str(cases)]
+        assert report["cases"] == 5 and report["unsafe_approvals"] == []
