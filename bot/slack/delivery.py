@@ -1,0 +1,209 @@
+"""Getting a message to the officer: in a thread, privately in a channel, or by DM.
+
+Every function here swallows Slack errors after logging their error code (never the
+message content) and falls back to the next private route, so an answer is never lost
+silently and a listener never crashes on a Slack hiccup.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from bot.slack.blocks import Message, text_message
+from bot.slack.logsetup import library_logger
+from bot.slack.text import escape
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_TIMEOUT = 10
+_BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks"}
+
+
+@dataclass(frozen=True)
+class InThread:
+    """A normal message in a channel or DM thread (visible to everyone there)."""
+
+    channel_id: str
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Ephemeral:
+    """Visible only to `user_id`: through the response_url if there is one, else
+    chat.postEphemeral, else a DM."""
+
+    user_id: str
+    channel_id: str | None = None
+    response_url: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A DM from the bot to `user_id`."""
+
+    user_id: str
+
+
+Destination = InThread | Ephemeral | Direct
+
+
+@dataclass(frozen=True)
+class Delivered:
+    via: Literal["thread", "response_url", "ephemeral", "dm"]
+    channel_id: str | None = None
+    ts: str | None = None
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc.response.status_code)
+    return type(exc).__name__
+
+
+def _plain_fallback(message: Message) -> Message:
+    return Message(text=message.text, blocks=[text_message(escape(message.text)).blocks[0]])
+
+
+def send(client: WebClient, destination: Destination, message: Message) -> Delivered | None:
+    """Deliver `message`; None only when every route failed (already logged)."""
+    if isinstance(destination, InThread):
+        ts = post_message(client, destination.channel_id, message, thread_ts=destination.thread_ts)
+        return Delivered("thread", destination.channel_id, ts) if ts else None
+    if isinstance(destination, Ephemeral):
+        return send_ephemeral(client, destination, message)
+    return send_dm(client, destination.user_id, message)
+
+
+def post_message(
+    client: WebClient, channel_id: str, message: Message, *, thread_ts: str | None = None
+) -> str | None:
+    """chat.postMessage; on a block error retries once as text only. Returns the ts."""
+    for attempt in (message, _plain_fallback(message)):
+        try:
+            response = client.chat_postMessage(
+                channel=channel_id,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                **attempt.as_kwargs(),
+            )
+            return str(response.get("ts") or "") or None
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            code = _error_code(exc)
+            log.warning("slack: chat.postMessage to %s failed: %s", channel_id, code)
+            if code not in _BLOCK_ERRORS:
+                return None
+    return None
+
+
+def respond(
+    response_url: str,
+    message: Message,
+    *,
+    response_type: Literal["ephemeral", "in_channel"] = "ephemeral",
+    replace_original: bool = False,
+) -> bool:
+    """POST to a response_url (slash commands, shortcuts, buttons)."""
+    webhook = WebhookClient(
+        response_url, timeout=WEBHOOK_TIMEOUT, logger=library_logger("slack_sdk")
+    )
+    for attempt in (message, _plain_fallback(message)):
+        try:
+            response = webhook.send(
+                response_type=response_type,
+                replace_original=replace_original,
+                **attempt.as_kwargs(),
+            )
+        except (SlackClientError, OSError) as exc:
+            log.warning("slack: response_url failed: %s", type(exc).__name__)
+            return False
+        if response.status_code == 200:
+            return True
+        log.warning("slack: response_url answered %s %s", response.status_code, response.body[:60])
+        if "block" not in (response.body or ""):
+            return False
+    return False
+
+
+def send_ephemeral(client: WebClient, destination: Ephemeral, message: Message) -> Delivered | None:
+    if destination.response_url and respond(destination.response_url, message):
+        return Delivered("response_url", destination.channel_id)
+    if destination.channel_id:
+        for attempt in (message, _plain_fallback(message)):
+            try:
+                response = client.chat_postEphemeral(
+                    channel=destination.channel_id,
+                    user=destination.user_id,
+                    thread_ts=destination.thread_ts,
+                    **attempt.as_kwargs(),
+                )
+                return Delivered(
+                    "ephemeral", destination.channel_id, str(response.get("message_ts") or "")
+                )
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                code = _error_code(exc)
+                log.warning("slack: chat.postEphemeral failed: %s; trying a DM", code)
+                if code not in _BLOCK_ERRORS:
+                    break
+    return send_dm(client, destination.user_id, message)
+
+
+def open_dm(client: WebClient, user_id: str) -> str | None:
+    try:
+        response = client.conversations_open(users=user_id)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: conversations.open failed: %s", _error_code(exc))
+        return None
+    channel: dict[str, Any] = response.get("channel") or {}
+    return channel.get("id")
+
+
+def send_dm(client: WebClient, user_id: str, message: Message) -> Delivered | None:
+    channel_id = open_dm(client, user_id)
+    if channel_id is None:
+        return None
+    ts = post_message(client, channel_id, message)
+    return Delivered("dm", channel_id, ts) if ts else None
+
+
+def set_status(client: WebClient, channel_id: str, thread_ts: str, status: str) -> None:
+    """The AI panel's status line ("is checking…"); cleared by Slack when we reply."""
+    try:
+        client.assistant_threads_setStatus(
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            status=status,
+            loading_messages=[
+                "Reading your draft…",
+                "Checking it against the policy…",
+                "Finding the sections that apply…",
+            ],
+        )
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        # Plain DM threads outside the AI panel have no status line: not an error.
+        log.debug("slack: assistant.threads.setStatus skipped: %s", _error_code(exc))
+
+
+def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: views.open failed: %s", _error_code(exc))
+        return False
+
+
+def publish_home(client: WebClient, user_id: str, view: dict[str, Any]) -> bool:
+    try:
+        client.views_publish(user_id=user_id, view=view)
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: views.publish failed: %s", _error_code(exc))
+        return False

@@ -1,0 +1,67 @@
+"""The work queue behind every listener: listeners ack, then hand the slow part here.
+
+Kept apart from Bolt's own listener executor so a slow model or Slack API call can never
+hold up the ack of another request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from bot.slack.logsetup import describe_exception
+
+log = logging.getLogger(__name__)
+
+
+class Jobs:
+    def __init__(self, max_workers: int = 16, *, name: str = "canipost-job") -> None:
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
+        self._closed = False
+
+    def submit(self, label: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run `fn(*args, **kwargs)` in the background; exceptions are logged by type only
+        (their messages may quote a draft). False when the queue is shut down."""
+
+        def run() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception as exc:  # a job must never kill its worker thread
+                log.error("job %s failed: %s", label, describe_exception(exc))
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+                    if self._in_flight == 0:
+                        self._idle.notify_all()
+
+        with self._lock:
+            if self._closed:
+                log.warning("job %s dropped: shutting down", label)
+                return False
+            self._in_flight += 1
+        try:
+            self._executor.submit(run)
+        except RuntimeError:
+            with self._lock:
+                self._in_flight -= 1
+            log.warning("job %s dropped: shutting down", label)
+            return False
+        return True
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no job is queued or running; False on timeout."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def shutdown(self, timeout: float | None = 20.0) -> None:
+        """Stop taking jobs and let the queued ones finish (up to `timeout` seconds)."""
+        with self._lock:
+            self._closed = True
+        self.wait_idle(timeout)
+        self._executor.shutdown(wait=False, cancel_futures=True)

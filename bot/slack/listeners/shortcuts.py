@@ -1,0 +1,52 @@
+"""Message shortcut "Check this post": check any message, answer the caller privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.core.models import CheckRequest
+from bot.slack import ids
+from bot.slack.blocks import outcome_message
+from bot.slack.delivery import Ephemeral, send
+from bot.slack.deps import Deps
+from bot.slack.pending import ReplyTarget
+from bot.slack.text import slack_to_plain
+
+
+def check_message(
+    deps: Deps, client: WebClient, *, payload: dict[str, Any], bot_user_id: str | None
+) -> None:
+    message = payload.get("message") or {}
+    user_id = payload["user"]["id"]
+    channel_id = (payload.get("channel") or {}).get("id")
+    request = CheckRequest(
+        text=slack_to_plain(message.get("text") or "", bot_user_id=bot_user_id),
+        incident=deps.incidents.is_incident(channel_id),
+        surface="shortcut",
+        user_id=user_id,
+        channel_id=channel_id,
+    )
+    outcome = deps.service.run_check(client, request, reply=ReplyTarget(None))
+    destination = Ephemeral(
+        user_id, channel_id, payload.get("response_url"), thread_ts=message.get("thread_ts")
+    )
+    send(client, destination, outcome_message(outcome))
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(ids.SHORTCUT_CHECK)
+    def on_check_this_post(
+        ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        deps.jobs.submit(
+            "shortcut",
+            check_message,
+            deps,
+            client,
+            payload=shortcut,
+            bot_user_id=context.bot_user_id,
+        )

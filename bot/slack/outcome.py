@@ -1,0 +1,49 @@
+"""What a check produced, as the listeners and block builders see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.models import CheckRequest, Decision
+
+EscalationStatus = Literal[
+    "sent", "unannounced", "failed", "expired", "already", "not_requester", "in_progress"
+]
+
+
+@dataclass(frozen=True)
+class EscalationNotice:
+    """What happened when a check was handed to a reviewer, for the officer.
+
+    sent: stored and posted to the review channel. unannounced: stored, but the card could
+    not be posted. failed: not stored. expired: the draft is no longer in memory.
+    already / in_progress: a click on a check that is (being) escalated. not_requester:
+    someone else clicked.
+    """
+
+    status: EscalationStatus
+    escalation_id: int | None = None
+    reply_by_dm: bool = False  # the reviewer's answer arrives by DM rather than here
+    automatic: bool = False
+
+    @property
+    def escalated(self) -> bool:
+        return self.status in ("sent", "unannounced", "already", "in_progress")
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One check's result. Exactly one of `decision`, `input_error` and `failed` applies.
+
+    `ref` is the key of the in-memory pending entry ("Ask a reviewer" carries it);
+    `check_id` the stored check (feedback buttons carry it).
+    """
+
+    request: CheckRequest
+    decision: Decision | None = None
+    check_id: int | None = None
+    ref: str | None = None
+    escalation: EscalationNotice | None = None
+    input_error: str | None = None
+    failed: bool = False

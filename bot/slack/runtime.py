@@ -1,0 +1,82 @@
+"""Everything one app process holds: settings, engine, advisor, store, queue, Bolt app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.models import Advisor
+from bot.llm import build_advisor
+from bot.slack.app import build_app, make_web_client
+from bot.slack.deps import Deps
+from bot.slack.incidents import IncidentChannels, Reviewers
+from bot.slack.jobs import Jobs
+from bot.slack.pending import PendingChecks
+from bot.slack.service import CheckService
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+JOB_THREADS = 16
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    advisor: Advisor
+    store: Store
+    deps: Deps
+    app: App
+    owns_store: bool = True
+
+    @classmethod
+    def start(
+        cls,
+        settings: Settings,
+        *,
+        socket_mode: bool = False,
+        store: Store | None = None,
+        engine: Engine | None = None,
+        advisor: Advisor | None = None,
+        job_threads: int = JOB_THREADS,
+    ) -> Runtime:
+        """Open what is not given. Raises UserError subclasses (StoreError, PolicyError,
+        ConfigError) with a one-line message, and BoltError if Slack refuses the token."""
+        engine = engine or Engine.load(settings.policy_docs_dir, settings.index_dir)
+        advisor = advisor or build_advisor(settings, engine)
+        owns_store = store is None
+        store = store or Store.open(settings.effective_database_url)
+        jobs = Jobs(job_threads)
+        try:
+            service = CheckService(
+                settings=settings,
+                engine=engine,
+                advisor=advisor,
+                store=store,
+                pending=PendingChecks(),
+            )
+            deps = Deps(
+                settings=settings,
+                service=service,
+                jobs=jobs,
+                incidents=IncidentChannels(settings.incident_channel_ids),
+                reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
+            )
+            app = build_app(deps, client=make_web_client(settings), socket_mode=socket_mode)
+        except BaseException:
+            jobs.shutdown(0)
+            if owns_store:
+                store.close()
+            raise
+        return cls(settings, engine, advisor, store, deps, app, owns_store)
+
+    def close(self, timeout: float = 20.0) -> None:
+        """Let queued work finish (bounded), then release the database."""
+        self.deps.jobs.shutdown(timeout)
+        if self.owns_store:
+            self.store.close()

@@ -1,0 +1,258 @@
+"""The one place a Slack surface turns a CheckRequest into an answer.
+
+`run_check` asks the advisor, records the check (hash only), keeps the draft in memory
+for "Ask a reviewer", and escalates `needs_review` verdicts automatically. `escalate`
+stores the case and posts the review card. No Slack payload parsing and no rendering
+happen here; no judgment either: that is the advisor's job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Literal
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.errors import InputError
+from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
+from bot.core.verdict import FALLBACK_CODE
+from bot.slack.blocks import decode_section_ref, review_card, section_hash
+from bot.slack.delivery import open_dm, post_message
+from bot.slack.logsetup import describe_exception
+from bot.slack.outcome import CheckOutcome, EscalationNotice
+from bot.slack.pending import PendingChecks, ReplyTarget
+from bot.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+AUTO_REASON = "verdict needs_review (automatic)"
+OFFICER_REASON = "asked by the officer"
+DIRECT_REASON = "/canipost review"
+FAILED_SUFFIX = " (automatic check failed)"
+
+
+class CheckService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        advisor: Advisor,
+        store: Store,
+        pending: PendingChecks | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.advisor = advisor
+        self.store = store
+        self.pending = pending or PendingChecks()
+        self._by_hash: dict[str, PolicySection] | None = None
+
+    # ----------------------------------------------------------------- checks
+
+    def run_check(
+        self,
+        client: WebClient,
+        request: CheckRequest,
+        *,
+        reply: ReplyTarget,
+        escalate_reason: str | None = None,
+    ) -> CheckOutcome:
+        """Check `request`; escalate when the verdict is needs_review, or always when an
+        `escalate_reason` is given (`/canipost review`)."""
+        started = time.perf_counter()
+        try:
+            decision = self.advisor.check(request)
+        except InputError as exc:
+            log.info("check rejected: surface=%s user=%s (input)", request.surface, request.user_id)
+            return CheckOutcome(request, input_error=str(exc).rstrip("."))
+        except Exception as exc:  # any engine/model failure: apologise, offer a human
+            log.error(
+                "check failed: surface=%s user=%s %s",
+                request.surface,
+                request.user_id,
+                describe_exception(exc),
+            )
+            key = self.pending.add(request, self._fallback_decision(request), reply, None)
+            notice = None
+            if escalate_reason:
+                notice = self.escalate(
+                    client, key, user_id=request.user_id, reason=escalate_reason + FAILED_SUFFIX
+                )
+            return CheckOutcome(request, ref=key, escalation=notice, failed=True)
+
+        check_id = self._record(request, decision)
+        key = self.pending.add(request, decision, reply, check_id)
+        notice = None
+        if escalate_reason or decision.verdict == "needs_review":
+            notice = self.escalate(
+                client,
+                key,
+                user_id=request.user_id,
+                reason=escalate_reason or AUTO_REASON,
+                automatic=escalate_reason is None,
+            )
+        log.info(
+            "check %s: surface=%s user=%s channel=%s verdict=%s findings=%s engine=%s "
+            "engine_ms=%.1f total_ms=%.1f",
+            check_id if check_id is not None else "-",
+            request.surface,
+            request.user_id,
+            request.channel_id,
+            decision.verdict,
+            ",".join(decision.finding_codes) or "-",
+            decision.engine,
+            decision.latency_ms,
+            (time.perf_counter() - started) * 1000,
+        )
+        return CheckOutcome(request, decision, check_id, key, notice)
+
+    def _record(self, request: CheckRequest, decision: Decision) -> int | None:
+        try:
+            return self.store.record_check(
+                user_id=request.user_id,
+                surface=request.surface,
+                channel_id=request.channel_id,
+                decision=decision,
+                draft_text=request.text,
+            )
+        except StoreError as exc:
+            log.error("store: record_check failed: %s", describe_exception(exc))
+            return None
+
+    def _fallback_decision(self, request: CheckRequest) -> Decision:
+        """What a reviewer sees when the automatic check itself failed."""
+        citation: Citation | None = None
+        try:
+            citation = self.engine.rule_citation(FALLBACK_CODE)
+        except Exception:  # the engine may be what broke
+            citation = None
+        return Decision(
+            verdict="needs_review",
+            summary="The automatic check failed on this draft, so a reviewer should decide.",
+            findings=(),
+            citations=(citation,) if citation else (),
+            escalate=True,
+            confidence=0.0,
+            policy_version=self.engine.policy_version,
+            engine="error",
+            account=request.account,
+            incident=request.incident,
+        )
+
+    # ----------------------------------------------------------------- escalation
+
+    def escalate(
+        self,
+        client: WebClient,
+        key: str,
+        *,
+        user_id: str | None,
+        reason: str = OFFICER_REASON,
+        automatic: bool = False,
+    ) -> EscalationNotice:
+        """Hand the pending check `key` to the reviewers, once."""
+        entry = self.pending.get(key)
+        if entry is None:
+            return EscalationNotice("expired")
+        by_dm = entry.reply.by_dm
+        if not user_id or (entry.request.user_id and entry.request.user_id != user_id):
+            return EscalationNotice("not_requester")
+        status, entry = self.pending.claim(key)
+        if entry is None:
+            return EscalationNotice("expired")
+        if status == "already":
+            return EscalationNotice("already", entry.escalation_id, by_dm)
+        if status == "busy":
+            return EscalationNotice("in_progress", None, by_dm)
+
+        escalation_id: int | None = None
+        try:
+            reply_channel = entry.reply.channel or open_dm(client, user_id)
+            escalation = self.store.create_escalation(
+                draft_text=entry.request.text,
+                decision=entry.decision,
+                requester_id=user_id,
+                surface=entry.request.surface,
+                reason=reason,
+                reply_channel=reply_channel,
+                reply_thread_ts=entry.reply.thread_ts,
+            )
+            escalation_id = escalation.id
+        except (StoreError, ValueError) as exc:
+            log.error("escalation failed: check=%s %s", entry.check_id, describe_exception(exc))
+            return EscalationNotice("failed")
+        finally:
+            self.pending.finish(key, escalation_id)
+
+        card = review_card(
+            escalation_id=escalation.id,
+            draft=entry.request.text,
+            decision=entry.decision,
+            requester_id=user_id,
+            surface=entry.request.surface,
+            reason=reason,
+            note=entry.request.note,
+        )
+        announced = False
+        channel = self.settings.review_channel_id
+        if channel:
+            ts = post_message(client, channel, card)
+            if ts:
+                announced = True
+                try:
+                    self.store.set_card(escalation.id, channel, ts)
+                except StoreError as exc:
+                    log.error("store: set_card failed: %s", describe_exception(exc))
+        else:
+            log.warning(
+                "escalation %s: REVIEW_CHANNEL_ID is not set, no card posted", escalation.id
+            )
+        log.info(
+            "escalation %s: check=%s surface=%s user=%s reason=%s card=%s",
+            escalation.id,
+            entry.check_id if entry.check_id is not None else "-",
+            entry.request.surface,
+            user_id,
+            reason,
+            "posted" if announced else "not posted",
+        )
+        return EscalationNotice(
+            "sent" if announced else "unannounced", escalation.id, by_dm, automatic
+        )
+
+    # ----------------------------------------------------------------- the rest
+
+    def record_feedback(self, *, user_id: str, check_id: int, value: Literal["up", "down"]) -> bool:
+        try:
+            self.store.record_feedback(user_id=user_id, value=value, check_id=check_id)
+        except (StoreError, ValueError) as exc:
+            log.warning("store: record_feedback failed: %s", describe_exception(exc))
+            return False
+        log.info("feedback %s: check=%s user=%s", value, check_id, user_id)
+        return True
+
+    def section(self, value: str) -> PolicySection | None:
+        """The policy section a "Show full section" value names, if it still exists."""
+        ref = decode_section_ref(value)
+        if ref is None:
+            return None
+        if isinstance(ref, tuple):
+            return self.engine.section(*ref)
+        if self._by_hash is None:
+            self._by_hash = {section_hash(s.source, s.section): s for s in self.engine.sections}
+        return self._by_hash.get(ref)
+
+    def first_delivery(self, event_id: str | None) -> bool:
+        """True the first time any instance sees this Slack event id. Fails open: when the
+        store is down, answering twice beats not answering."""
+        if not event_id:
+            return True
+        try:
+            return self.store.mark_event_seen(f"slack:{event_id}")
+        except (StoreError, ValueError) as exc:
+            log.warning("store: mark_event_seen failed: %s", describe_exception(exc))
+            return True
