@@ -58,10 +58,12 @@ LICENSE_PLATE = (
     r"plate))*\s*:?\s*#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?-i:[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4})\b"
     r"|(?-i:\b\d[A-Z]{3}\d{3}\b|\b[A-Z]{3}-\d{3,4}\b|\b[A-Z]{2}\d[- ]?[A-Z]\d{3}\b)"
     r"|\b(?:plates?|tags?)\b\W{0,3}(?-i:(?:[A-Z0-9][ -]){4,7}[A-Z0-9])\b"
+    r"|\b(?:plates?|tags?) (?:read|reads|said|says)\s*:?\s*[\"']?(?-i:[A-Z0-9]{3,8})\b"
 )
 CASE_NUMBER = (
     r"\b(?:case|report|incident|file|complaint|citation|docket|cad|dr|rms)\s*"
-    r"(?:no\.?|number|num|#)\s*:?\s*#?\s*[A-Z0-9][A-Z0-9-]{3,}"
+    r"(?:no\.?|number|num|#)\s*:?\s*\(?#?\s*[A-Z0-9][A-Z0-9-]{3,}"
+    r"|\b(?:case|report|incident|file|complaint)s?\b.{0,30}?\b\d{2}-\d{5,7}\b"
     r"|\b(?:case|report|incident|file)\s+#?\s*\d{2,4}-\d{3,7}\b"
     r"|(?-i:\b[A-Z]{1,3}-\d{2,4}-\d{3,7}\b)|#\s?\d{2}-\d{3,7}\b"
 )

@@ -87,6 +87,7 @@ TITLE_USE = (
     )
     + rf"|{RANK_AND_NAME}\b.{{0,40}}?\b(?:PD|police department|sheriff'?s office|here)\b"
     + rf"|{RANK_AND_NAME}\s+(?:recommends|approves|endorses|says)\b"
+    + rf"|^\W*{RANK}\.? here\b"
 )
 POLITICAL = words(
     r"vote (?:for|yes|no|against)", r"voting (?:for|yes|no|against)", r"vote (?:them|him|her) "
@@ -121,6 +122,9 @@ VICTIM = words(
     r" (?:who was |that was |who got |that got )?(?:assaulted|raped|robbed|stabbed|shot|killed|"
     r"attacked|kidnapped|carjacked|beaten|mugged|murdered|injured|hit)",
     r"what happened to", r"(?:unfortunate|injured|aggrieved) party", r"purse (?:got )?snatched",
+    r"(?:man|men|guy|woman|person|people|driver|coach|teacher|boyfriend|ex) (?:who|that) "
+    r"(?:attacked|assaulted|raped|robbed|stabbed|shot|abused|beat|hurt|molested|stalked|groped|"
+    r"carjacked|kidnapped) (?:her|him|them)",
     r"(?:stabbing|shooting|assault|robbery|carjacking|homicide|murder|break-in|burglary|"
     r"hit-and-run|asalto) (?:victim|survivor)s?",
     r"the (?:girl|boy|kid|child|woman|man|lady|guy|family|mom|dad|teen) from the\b.{0,40}?"
@@ -130,7 +134,8 @@ WITNESS = words(
     r"witness(?:es)?'?s?", r"eyewitness\w*", r"reporting party", r"who called 911",
     r"testif(?:y|ying|ied|ies)", r"saw the (?:whole|entire) \w+", r"(?:giving|gave|give) "
     r"(?:a|his|her) statement", r"called (?:it|the \w+) in", r"called in (?:the|a|that)",
-    r"testigos?",
+    r"testigos?", r"t(?:ook|akes|aking) the stand", r"gave (?:us|police|officers) (?:a|the) "
+    r"(?:\w+ )?description",
 )
 SUSPECT = words(
     r"suspects?'?s?", r"arrestees?", r"arrested", r"booked", r"charged with", r"detained",
@@ -147,6 +152,7 @@ IDENTIFIER = (
     r"\b(?:her|his|their) (?:house|home|apartment|car|school|job|"
     r"work|kids?|daughter|son|husband|wife|boyfriend|girlfriend)\b|"
     r"\b(?:photo|pic|picture|video|image|selfie)s? (?:of|with) (?:the|her|him|them)\b|"
+    r"(?-i:\b(?:Mr|Mrs|Ms|Miss|Dr)\.? [A-Z][a-z]+)|\b(?:at|on) the corner of\b|"
     r"\bmy (?:neighbou?r|cousin|coworker|co-worker|friend|brother|sister|uncle|aunt|"
     r"kid'?s (?:teacher|coach|school|friend)|landlord|tenant)\b|\b(?:from|at) my kid'?s school\b"
 )
@@ -278,7 +284,8 @@ RULES: tuple[Rule, ...] = (
                   r"cooperating (?:witness|source|individual)s?", r"my sources?", r"our sources?",
                   r"feed(?:s|ing)? (?:info|information|intel|tips) to",
                   r"rat(?:ting|ted)? (?:on|out)", r"(?:is|was) (?:a|our|their) (?:rat|snitch|mole)",
-                  r"wear(?:s|ing)? a wire", r"a little bird(?:ie)? told",
+                  r"wear(?:s|ing)? a wire", r"a little bird(?:ie)? told", r"stool ?pigeons?",
+                  r"(?:my|our|favou?rite) (?:\w+ )?(?:little )?(?:birdie|canary|songbird)",
                   r"always (?:seems to )?knows? .{0,50} before (?:we|us|the cops) do",
                   r"buy (?:that|this) (?:man|guy|woman|lady) .{0,25} on the (?:city|department|"
                   r"county|taxpayers)",
@@ -315,8 +322,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:'s|'re)?[^.!?]{0,80}?\b(?:is|was|are|'s)\s+(?:\w+\s+){0,2}?(?:100%\s*)?guilty\b",
             words(r"guilty as sin", r"we got (?:our|the) (?:guy|man|woman|killer|shooter|perp)",
                   r"got (?:our|the) (?:guy|man)", r"open[- ]and[- ]shut", r"slam dunk case",
-                  r"going away for (?:a long time|life|good|years)", r"throw the book at",
-                  r"lock (?:him|her|them) up", r"rot in (?:jail|prison|hell|a cell)",
+                  r"going away for (?:a long time|life|good|years)",
+                  r"lock (?:him|her|them) up", r"throws? the book at",
+                  r"knows? exactly what (?:he|she|they) did", r"rot in (?:jail|prison|hell|a cell)",
                   r"(?:he|she|they) (?:totally |definitely |obviously )?did it",
                   r"no doubt (?:he|she|they) did", r"deserves? (?:the death penalty|to fry|life)",
                   r"knows? (?:he|she|they) did it",
@@ -372,7 +380,9 @@ RULES: tuple[Rule, ...] = (
                        r"roundup", r"warrant (?:sweep|service|roundup)", r"sweep",
                        r"(?:serv|execut)\w* (?:a|the|an?|\w+) ?warrants?",
                        r"saturation (?:detail|patrol)",
-                       r"hit(?:ting)? (?:the|that) (?:house|place|spot|apartment)"),
+                       r"hit(?:ting)? (?:the|that) (?:house|place|spot|apartment)",
+                       r"(?:team|squad|unit|crew|we)(?:'s|'re| is| are| will be)? "
+                       r"(?:paying|pay|going to pay) (?:a |an early |a little )?visit to"),
                  words(r"tomorrow", r"tmrw?", r"2morrow", r"tonight", r"tonite", r"first light",
                        r"(?:at|@) ?\d{1,2}(?::\d\d)?", r"\d{3,4} ?(?:hours|hrs)",
                        r"\d{1,2}(?::\d\d)? ?(?:am|pm|a\.m\.|p\.m\.)", r"o'?clock",
@@ -389,6 +399,8 @@ RULES: tuple[Rule, ...] = (
             r"officers?|deputies|units|cars|guys|cops|of us)\b.{0,40}?\b(?:on|working|covering|"
             r"on duty|"
             r"on patrol|tonight|today|for the)\b",
+            r"\b(?:it'?s|just) me and (?:\w+ )?(?:\d+|one|two|three|four|five) (?:others?|guys|"
+            r"deputies|officers|units|cars)\b.{0,30}?\b(?:covering|on|working|patrolling)\b",
             words(r"short[- ]?staffed", r"skeleton crew", r"minimum staffing",
                   r"no (?:one|units|officers|cars|deputies) (?:covering|on patrol|patrolling)",
                   r"(?:shift|patrol) (?:schedule|rotation|pattern|routes?)",
@@ -411,6 +423,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:while|when|during)\b (?:i'?m |we'?re )?(?:working|on duty|on shift|on patrol|"
             r"on (?:a|the) call)",
             r"\b(?:on duty|on shift|on patrol)\b.{0,40}?\b(?:go(?:ing)? live|livestream\w*)\b",
+            r"\b(?:go(?:ing)? live|live[- ]?stream\w*)\b (?:from|at|in) (?:the |our |my )?(?:SO|PD|"
+            r"department|sheriff'?s?|station|precinct|substation|booth|cruiser|patrol car|"
+            r"squad car|scene)\b",
         ),
     ),
     Rule(
@@ -427,7 +442,13 @@ RULES: tuple[Rule, ...] = (
                   r"(?:his|her|their) (?:record|history) (?:shows|showed|came back)",
                   r"\d+ priors", r"prior (?:arrests|convictions)",
                   r"came back (?:with|hot|dirty) ", r"hit (?:in|on) (?:ncic|the system)",
-                  r"(?:pulled|looked) up (?:his|her|their) (?:record|history|file|info)"),
+                  r"(?:pulled|looked) up (?:his|her|their) (?:record|history|file|info)",
+                  r"ran (?:the|that|this) (?:guy|dude|lady|woman|man|kid|driver|troll|clown)",
+                  r"(?:\d+|one|two|three|four|five|several|multiple) FTAs?",
+                  r"(?:CAD|MDT|MDC|RMS) (?:notes?|logs?|entr(?:y|ies)|screens?|printouts?|"
+                  r"screenshots?|comments|narratives?|messages?)",
+                  r"(?:screenshot|photo|pic|picture|snap)s? of (?:the |my |our )?(?:CAD|MDT|MDC|"
+                  r"RMS|dispatch (?:notes|screen|log))"),
         ),
     ),
     Rule(
@@ -451,6 +472,8 @@ RULES: tuple[Rule, ...] = (
                   r"run (?:them|those protesters|'em) over", r"snitches get stitches",
                   r"leav(?:e|ing) in (?:an )?ambulances?", r"leav(?:e|ing) in (?:a )?body ?bags?",
                   r"try me", r"(?:see|find out) what happens when", r"you'?ve been warned",
+                  r"i know (?:what|where) (?:you|he|she|they) (?:drive|drives|park|parks|work|"
+                  r"works)", r"i know what car (?:you|he|she|they) drives?",
                   r"find out where (?:you|he|she|they) lives?",
                   r"(?:bump|ram|run over|mow down|tap|hit)\w* (?:the next|any|a|those|these|some)"
                   r" (?:protesters?|people|cyclists?|idiots?|guy)",
@@ -492,6 +515,8 @@ RULES: tuple[Rule, ...] = (
             words(r"ghetto trash", r"trailer trash", r"welfare queens?",
                   r"illegal aliens? (?:are|should)",
                   r"(?:those|these) (?:animals|savages|thugs|vermin|cockroaches|parasites)",
+                  r"(?:those|these|you) people (?:breed|are (?:all )?(?:the )?(?:problem|trash|"
+                  r"animals))", r"breed (?:problems|crime|criminals|trouble)",
                   r"this neighborhood is (?:a )?(?:zoo|jungle)",
                   r"(?:they|them) don'?t belong here"),
             r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
@@ -527,6 +552,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:parks?|drives?|shoots?|writes?|types?|talks?)\b.{0,20}?\blike (?:he|she)"
             r"(?:'s| is) (?:docking|never|blind|drunk|a toddler|my grandma)",
             r"\b(?:even|finally) (?-i:[A-Z][a-z]+) (?:showed up|was|got here) on time\b",
+            rf"{RANK_AND_NAME}.{{0,60}}?\bwithout (?:taking out|hitting|crashing into|backing "
+            r"into|running over|wrecking) (?:a|the|any|another|single)\b",
         ),
     ),
     Rule(
@@ -566,10 +593,13 @@ RULES: tuple[Rule, ...] = (
         fix="Use a photo without the uniform, badge, patch or marked car, or ask the PIO to "
             "approve it.",
         patterns=(
-            words(r"in (?:my |full |dress |the )?uniform", r"uniform (?:pics?|photos?|selfies?)",
+            words(r"(?<!not )(?<!n't )(?<!never )(?<!out of )in (?:my |full |dress |the |"
+                  r"class[- ][ab] |(?:my |full )?class[- ][ab] )?uniform",
+                  r"uniform (?:pics?|photos?|selfies?)",
                   r"(?:my|the|our) badge", r"badge (?:pics?|photos?|selfies?)",
                   r"(?:department|agency|police|sheriff'?s?|pd) (?:patch|insignia|logo|seal)",
-                  r"shoulder patch", r"duty (?:belt|gear)",
+                  r"shoulder patch", r"(?:pics?|photos?|selfies?) (?:of|in|with) (?:my )?duty "
+                  r"(?:belt|gear)",
                   r"wearing (?:my|the) (?:uniform|badge|vest)",
                   r"(?:patrol|squad|police) car (?:selfies?|pics?|photos?)",
                   r"(?:photo|pic|picture|selfie|video)s? (?:of|with|in|next to) "
@@ -613,6 +643,8 @@ RULES: tuple[Rule, ...] = (
                  rf"{NAME}|{FIRST_NAME}|" + words(r"photos?", r"pics?", r"pictures?", r"selfie",
                  r"working", r"meet", r"shout ?out", r"tag(?:ged)?", r"this is", r"that'?s",
                  r"assignment", r"operation", r"tonight", r"now", r"name") + r"|@\w+", 60),
+            words(r"(?:narcotics|drug|vice) buy work", r"went (?:over )?to (?:narcotics|vice) "
+                  r"buy", r"can'?t show (?:your|his|her|their) faces?"),
             words(r"welcome to (?:narcotics|vice|the dark side)", r"narcotics is lucky",
                   r"(?:growing out|grew out) (?:a|his|her) beard .{0,60} (?:narcotics|vice|uc)"),
         ),
