@@ -160,6 +160,9 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 fake._handle(self)
 
+            def do_GET(self) -> None:  # noqa: N802 - GET /models, the key check at start
+                fake._handle(self)
+
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 
@@ -233,6 +236,9 @@ class FakeOpenAI:
             with self._lock:
                 reply = self._embeddings.popleft() if self._embeddings else None
             self._embedding_reply(handler, body, reply)
+        elif path.endswith("/models") and handler.command == "GET":
+            model = {"id": "gpt-4.1-mini", "object": "model", "created": 0, "owned_by": "fake"}
+            self._json(handler, 200, {"object": "list", "data": [model]})
         else:
             self._error(handler, Reply.status(404, f"unknown path {handler.path}"))
 

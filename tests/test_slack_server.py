@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import slack_env
+from fake_openai import FakeOpenAI
 from fake_slack import FakeSlack
 
 from bot.config import REPO_ROOT
@@ -51,3 +52,22 @@ def test_start_problems_give_one_line_and_exit_2(
     assert len(errors) == 1 and expected in errors[0], result.stderr
     assert errors[0].startswith("canipost: error: ")
     assert "Traceback" not in result.stderr and "pw@" not in result.stderr
+
+
+def test_a_model_key_the_server_rejects_stops_the_start(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with FakeOpenAI(valid_keys={"sk-good"}) as model_server:
+        env = {
+            **slack_env(fake_slack, tmp_path),
+            "OPENAI_API_KEY": "sk-revoked",
+            "OPENAI_BASE_URL": model_server.base_url,
+        }
+        result = start(env, tmp_path)
+        probes = [r for r in model_server.requests if r.path.endswith("/models")]
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, result.stderr
+    assert "rejected OPENAI_API_KEY (HTTP 401)" in errors[0]
+    assert "sk-revoked" not in result.stderr
+    assert len(probes) == 1

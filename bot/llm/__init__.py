@@ -24,6 +24,7 @@ __all__ = [
     "ModelUnavailable",
     "build_advisor",
     "check_llm_settings",
+    "check_model_access",
     "index_embeddings",
 ]
 
@@ -54,3 +55,22 @@ def build_advisor(settings: Settings, engine: Engine) -> Advisor:
         advisor.counter.encoding,
     )
     return advisor
+
+
+def check_model_access(advisor: Advisor, settings: Settings) -> None:
+    """At `serve` start: a key the model server rejects is one ConfigError line; a server
+    that cannot be reached is a warning (the local engine answers until it comes back)."""
+    if not isinstance(advisor, LLMAdvisor):
+        return
+    failure = advisor.client.check_access()
+    if failure is None:
+        return
+    where = settings.openai_base_url or "api.openai.com"
+    if failure.kind == "auth":
+        raise ConfigError(f"the model server at {where} rejected OPENAI_API_KEY ({failure.reason})")
+    log.warning(
+        "cannot check the model server at %s (%s); answers fall back to the local engine "
+        "while it is unavailable",
+        where,
+        failure.reason,
+    )

@@ -138,6 +138,14 @@ class ModelClient:
         tokens = int(getattr(response.usage, "prompt_tokens", 0) or 0)
         return EmbeddingResult([list(row.embedding) for row in rows], tokens, attempts)
 
+    def check_access(self) -> ModelUnavailable | None:
+        """One unretried GET /models: does the server accept the key? None when it does."""
+        try:
+            self._sdk.models.list()
+        except Exception as error:  # noqa: BLE001 - classified
+            return classify(error)
+        return None
+
     # ----------------------------------------------------------------- retries
     def _with_retries(self, call: Callable[[], T], what: str) -> T:
         attempt = 0

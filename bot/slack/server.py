@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import ConfigError, Settings
 from bot.core.engine import Engine
 from bot.core.errors import UserError
-from bot.llm import build_advisor
+from bot.llm import build_advisor, check_model_access
 from bot.slack.app import make_web_client
 from bot.slack.logsetup import configure_logging, library_logger, quieted
 from bot.slack.runtime import Runtime
@@ -65,7 +65,7 @@ def preflight(settings: Settings, *, socket_mode: bool) -> None:
         log.warning("REVIEW_CHANNEL_ID is not set: escalations are stored but no card is posted")
     Store.open(settings.effective_database_url).close()
     engine = Engine.load(settings.policy_docs_dir, settings.index_dir)  # warms the index cache
-    build_advisor(settings, engine)
+    check_model_access(build_advisor(settings, engine), settings)
     client = make_web_client(settings)
     try:
         with quieted(library_logger("slack_sdk")):
