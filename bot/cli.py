@@ -102,7 +102,8 @@ def format_decision(decision: Decision) -> str:
         lines.append(f"Note: {note}")
     if decision.escalate:
         lines.append(
-            'This case should go to a reviewer (the PIO): in Slack, press "Ask a reviewer".'
+            "A reviewer (the PIO) should decide: in Slack this case goes to the review queue "
+            "by itself, or use /canipost review <draft>."
         )
     lines.append("")
     lines.append(

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pdf_factory import write_pdf
 
+from bot.core.evaluation import SHIPPED_CASE_FILES
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -160,7 +162,7 @@ def test_eval_command_passes_on_the_shipped_set(tmp_path: Path) -> None:
     result = run("eval", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
     reports = json.loads(result.stdout)
-    assert len(reports) == 2
+    assert len(reports) == len(SHIPPED_CASE_FILES)
     for report in reports.values():
         assert report["unsafe_approvals"] == []
         assert report["accuracy"] >= 0.9
