@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.errors import InputError, UserError
 from bot.core.models import ACCOUNTS, Advisor, CheckRequest, Decision
+from bot.store.records import MAX_NOTE_CHARS
 
 VERDICT_LABELS = {
     "ok": "OK TO POST",
@@ -257,7 +258,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-MAX_NOTE_CHARS = 2_000
 OUTCOME_WORDS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
 
 
@@ -337,8 +337,11 @@ def _decide(settings: Settings, store, case, args: argparse.Namespace) -> int:  
     result = store.decide(
         case.id, reviewer_id=reviewer, outcome=OUTCOME_WORDS[args.outcome], note=note
     )
-    if result.applied:
+    if result.applied and result.escalation is not None:
+        from bot.slack.review import notify_from_cli
+
         print(f"Review request #{case.id} is now {result.escalation.status}.")
+        print(notify_from_cli(settings, store, result.escalation))
         return 0
     reasons = {
         "self_review": "a reviewer cannot decide their own request",

@@ -9,6 +9,7 @@ import itertools
 import os
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,53 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from fake_slack import AppProcess, FakeSlack, SlackSender
+from sqlalchemy import create_engine
 
 from bot.config import DEFAULT_POLICY_DIR, REPO_ROOT, Settings
 from bot.core.engine import Engine
 from bot.core.models import Advisor
 from bot.store import Store
+from bot.store.engine import normalize_url
+
+# =============================================================================== Store layer
+# `db_url`: each test runs twice, on a temp SQLite file and on a fresh schema of the real
+# PostgreSQL named by TEST_DATABASE_URL (`.ci/run` sets it; without it those runs skip).
+
+PG_ENV = "TEST_DATABASE_URL"
+
+
+def pg_base_url() -> str | None:
+    return os.environ.get(PG_ENV, "").strip() or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'canipost.db'}"
+        return
+    base = pg_base_url()
+    if base is None:
+        pytest.skip(f"{PG_ENV} is not set; PostgreSQL store tests skipped")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(normalize_url(base))
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    except Exception as exc:  # set but unreachable: that is a failure, not a skip
+        admin.dispose()
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {exc}".splitlines()[0])
+    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+# =========================================================================== end Store layer
+
 
 # =============================================================================== Slack layer
 # A fake Slack Web API (tests/fake_slack.py), the real Engine on policy_docs/ and a SQLite

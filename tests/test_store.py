@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import PG_ENV, pg_base_url
 from sqlalchemy import create_engine, inspect, text
 
 from bot.core.errors import UserError
@@ -32,40 +32,9 @@ from bot.store.migrations import migrate
 from bot.store.schema import metadata
 
 DRAFT = "Suspect John Q. Example, 34, of 12 Elm Street was arrested after the crash on I-5."
-PG_ENV = "TEST_DATABASE_URL"
 
 
 # ---------------------------------------------------------------------------- fixtures
-
-
-def _pg_base_url() -> str | None:
-    return os.environ.get(PG_ENV, "").strip() or None
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'canipost.db'}"
-        return
-    base = _pg_base_url()
-    if base is None:
-        pytest.skip(f"{PG_ENV} is not set; PostgreSQL store tests skipped")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(normalize_url(base))
-    try:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except Exception as exc:  # set but unreachable: that is a failure, not a skip
-        admin.dispose()
-        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {exc}".splitlines()[0])
-    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
 
 
 class Clock:
@@ -685,7 +654,7 @@ def test_writes_retry_transient_locks_then_give_up(tmp_path: Path) -> None:
 
 
 def test_schema_argument_on_postgres() -> None:
-    base = _pg_base_url()
+    base = pg_base_url()
     if base is None:
         pytest.skip(f"{PG_ENV} is not set; PostgreSQL store tests skipped")
     schema = f"t_{uuid.uuid4().hex[:16]}"

@@ -310,9 +310,20 @@ def escalation_text(notice: EscalationNotice) -> str:
     if notice.status == "not_requester":
         return "Only the person who asked can send this draft to a reviewer."
     return (
-        "⚠️ I could not send this to a reviewer right now. Please try again in a minute, "
-        "or contact the PIO directly."
+        "⚠️ Your request could not be queued for a reviewer (the database did not answer). "
+        "Please try again in a minute, or contact the PIO directly."
     )
+
+
+def withdraw_button(escalation_id: int) -> dict[str, Any]:
+    return button("↩️ Withdraw request", ids.ACTION_REVIEW_WITHDRAW, str(escalation_id))
+
+
+def _withdrawable(notice: EscalationNotice | None) -> int | None:
+    """The request id an officer may still withdraw from this notice, if any."""
+    if notice and notice.status in ("sent", "unannounced") and notice.escalation_id:
+        return notice.escalation_id
+    return None
 
 
 def _fallback(verdict: Verdict, summary: str) -> str:
@@ -391,6 +402,9 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
     elements: list[dict[str, Any]] = []
     if ctx.ref and not (ctx.escalation and ctx.escalation.escalated):
         elements.append(button("🧑‍⚖️ Ask a reviewer", ids.ACTION_ASK_REVIEWER, ctx.ref))
+    withdrawable = _withdrawable(ctx.escalation)
+    if withdrawable and private:
+        elements.append(withdraw_button(withdrawable))
     elements.extend(section_picker(citations))
     if ctx.check_id is not None:
         value = str(ctx.check_id)
@@ -462,7 +476,11 @@ def outcome_message(
 
 def notice_message(notice: EscalationNotice) -> Message:
     text = escalation_text(notice)
-    return Message(text=clip(text, MAX_FALLBACK_TEXT), blocks=[section(text)])
+    blocks = [section(text)]
+    withdrawable = _withdrawable(notice)
+    if withdrawable:
+        blocks.append({"type": "actions", "elements": [withdraw_button(withdrawable)]})
+    return Message(text=clip(text, MAX_FALLBACK_TEXT), blocks=blocks)
 
 
 def text_message(text: str) -> Message:

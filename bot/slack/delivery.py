@@ -82,14 +82,22 @@ def send(client: WebClient, destination: Destination, message: Message) -> Deliv
 
 
 def post_message(
-    client: WebClient, channel_id: str, message: Message, *, thread_ts: str | None = None
+    client: WebClient,
+    channel_id: str,
+    message: Message,
+    *,
+    thread_ts: str | None = None,
+    broadcast: bool = False,
 ) -> str | None:
-    """chat.postMessage; on a block error retries once as text only. Returns the ts."""
+    """chat.postMessage; on a block error retries once as text only. Returns the ts.
+    `broadcast` also shows a thread reply in the channel."""
+    extra = {"reply_broadcast": True} if broadcast and thread_ts else {}
     for attempt in (message, _plain_fallback(message)):
         try:
             response = client.chat_postMessage(
                 channel=channel_id,
                 thread_ts=thread_ts,
+                **extra,
                 unfurl_links=False,
                 unfurl_media=False,
                 **attempt.as_kwargs(),
@@ -101,6 +109,20 @@ def post_message(
             if code not in _BLOCK_ERRORS:
                 return None
     return None
+
+
+def update_message(client: WebClient, channel_id: str, ts: str, message: Message) -> bool:
+    """chat.update in place; on a block error retries once as text only."""
+    for attempt in (message, _plain_fallback(message)):
+        try:
+            client.chat_update(channel=channel_id, ts=ts, **attempt.as_kwargs())
+            return True
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            code = _error_code(exc)
+            log.warning("slack: chat.update in %s failed: %s", channel_id, code)
+            if code not in _BLOCK_ERRORS:
+                return False
+    return False
 
 
 def respond(

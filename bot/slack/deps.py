@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
+from bot.slack.review import ReviewService
 from bot.slack.service import CheckService
 
 
@@ -39,4 +40,5 @@ class Deps:
     jobs: Jobs
     incidents: IncidentChannels
     reviewers: Reviewers
+    review: ReviewService
     seen_events: RecentIds = field(default_factory=RecentIds)

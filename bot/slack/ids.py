@@ -15,6 +15,14 @@ ACTION_PICK_SECTION = "show_section_pick"
 ACTION_FEEDBACK_UP = "feedback_up"
 ACTION_FEEDBACK_DOWN = "feedback_down"
 
+# The review loop: buttons on the reviewers' card and on the officer's notice / App Home.
+ACTION_REVIEW_APPROVE = "review_approve"
+ACTION_REVIEW_CHANGES = "review_changes"
+ACTION_REVIEW_REJECT = "review_reject"
+ACTION_REVIEW_WITHDRAW = "review_withdraw"
+MODAL_REVIEW_NOTE = "canipost_review_note"
+INPUT_REVIEW_NOTE = "review_note"
+
 # Block ids of the check modal's inputs (each input's action_id is "value").
 INPUT_DRAFT = "draft"
 INPUT_ACCOUNT = "account"

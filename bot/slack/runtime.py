@@ -16,6 +16,8 @@ from bot.slack.deps import Deps
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
 from bot.slack.pending import PendingChecks
+from bot.slack.review import ReviewService
+from bot.slack.scheduler import Housekeeping
 from bot.slack.service import CheckService
 from bot.store import Store
 
@@ -33,6 +35,7 @@ class Runtime:
     deps: Deps
     app: App
     owns_store: bool = True
+    housekeeping: Housekeeping | None = None
 
     @classmethod
     def start(
@@ -44,9 +47,11 @@ class Runtime:
         engine: Engine | None = None,
         advisor: Advisor | None = None,
         job_threads: int = JOB_THREADS,
+        housekeeping_seconds: float | None = 60.0,
     ) -> Runtime:
         """Open what is not given. Raises UserError subclasses (StoreError, PolicyError,
-        ConfigError) with a one-line message, and BoltError if Slack refuses the token."""
+        ConfigError) with a one-line message, and BoltError if Slack refuses the token.
+        `housekeeping_seconds` is how often reminders are checked; None runs no loop."""
         engine = engine or Engine.load(settings.policy_docs_dir, settings.index_dir)
         advisor = advisor or build_advisor(settings, engine)
         owns_store = store is None
@@ -60,23 +65,33 @@ class Runtime:
                 store=store,
                 pending=PendingChecks(),
             )
+            reviewers = Reviewers(settings.reviewer_ids, settings.reviewer_group_id)
             deps = Deps(
                 settings=settings,
                 service=service,
                 jobs=jobs,
-                incidents=IncidentChannels(settings.incident_channel_ids),
-                reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
+                incidents=IncidentChannels(settings.incident_channel_ids, store),
+                reviewers=reviewers,
+                review=ReviewService(settings=settings, store=store, reviewers=reviewers),
             )
-            app = build_app(deps, client=make_web_client(settings), socket_mode=socket_mode)
+            client = make_web_client(settings)
+            app = build_app(deps, client=client, socket_mode=socket_mode)
+            housekeeping = None
+            if housekeeping_seconds is not None:
+                housekeeping = Housekeeping(
+                    deps.review, client, interval_seconds=housekeeping_seconds
+                ).start()
         except BaseException:
             jobs.shutdown(0)
             if owns_store:
                 store.close()
             raise
-        return cls(settings, engine, advisor, store, deps, app, owns_store)
+        return cls(settings, engine, advisor, store, deps, app, owns_store, housekeeping)
 
     def close(self, timeout: float = 20.0) -> None:
         """Let queued work finish (bounded), then release the database."""
+        if self.housekeeping is not None:
+            self.housekeeping.stop()
         self.deps.jobs.shutdown(timeout)
         if self.owns_store:
             self.store.close()

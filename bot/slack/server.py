@@ -103,9 +103,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     """Defaults; GUNICORN_CMD_ARGS (e.g. "--bind 127.0.0.1:3000 --threads 64") overrides.
 
     One worker process on purpose, whatever WEB_CONCURRENCY says: the drafts kept for
-    "Ask a reviewer" and `/canipost incident` changes live in the process's memory, so with
-    several workers a click can land where they are unknown. Scale with threads, or pass
-    `--workers N` in GUNICORN_CMD_ARGS knowing that.
+    "Ask a reviewer" live in the process's memory, so with several workers a click can land
+    where they are unknown. Scale with threads, or pass `--workers N` in GUNICORN_CMD_ARGS
+    knowing that.
     """
     return {
         "bind": f"0.0.0.0:{settings.port}",

@@ -19,11 +19,12 @@ from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_section_ref, review_card, section_hash
-from bot.slack.delivery import open_dm, post_message
+from bot.slack.blocks import decode_section_ref, section_hash
+from bot.slack.delivery import open_dm
 from bot.slack.logsetup import describe_exception
 from bot.slack.outcome import CheckOutcome, EscalationNotice
 from bot.slack.pending import PendingChecks, ReplyTarget
+from bot.slack.review import announce
 from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class CheckService:
                 reason=reason,
                 reply_channel=reply_channel,
                 reply_thread_ts=entry.reply.thread_ts,
+                requester_note=entry.request.note,
             )
             escalation_id = escalation.id
         except (StoreError, ValueError) as exc:
@@ -188,26 +190,9 @@ class CheckService:
         finally:
             self.pending.finish(key, escalation_id)
 
-        card = review_card(
-            escalation_id=escalation.id,
-            draft=entry.request.text,
-            decision=entry.decision,
-            requester_id=user_id,
-            surface=entry.request.surface,
-            reason=reason,
-            note=entry.request.note,
-        )
-        announced = False
         channel = self.settings.review_channel_id
-        if channel:
-            ts = post_message(client, channel, card)
-            if ts:
-                announced = True
-                try:
-                    self.store.set_card(escalation.id, channel, ts)
-                except StoreError as exc:
-                    log.error("store: set_card failed: %s", describe_exception(exc))
-        else:
+        announced = announce(client, self.store, channel, escalation) if channel else False
+        if not channel:
             log.warning(
                 "escalation %s: REVIEW_CHANNEL_ID is not set, no card posted", escalation.id
             )

@@ -130,6 +130,18 @@ V2_DDL = [
     "CREATE INDEX ix_processed_events_created ON processed_events (created_at)",
 ]
 
+V3_DDL = [
+    "ALTER TABLE escalations ADD COLUMN requester_note TEXT",
+    """
+    CREATE TABLE channel_modes (
+        channel_id TEXT PRIMARY KEY,
+        incident BOOLEAN NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at {ts} NOT NULL
+    )
+    """,
+]
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -148,6 +160,7 @@ def _ddl(templates: list[str]) -> Callable[[str], list[str]]:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _ddl(V1_DDL)),
     Migration(2, "reminders, draft purge, indexes", _ddl(V2_DDL)),
+    Migration(3, "officer's note on escalations, incident channels", _ddl(V3_DDL)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

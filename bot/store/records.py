@@ -20,6 +20,8 @@ STATUSES: tuple[EscalationStatus, ...] = (
 Outcome = Literal["approved", "changes_requested", "rejected"]
 OUTCOMES: tuple[Outcome, ...] = ("approved", "changes_requested", "rejected")
 
+MAX_NOTE_CHARS = 2_000  # a reviewer's note, in Slack and from the command line
+
 FeedbackValue = Literal["up", "down"]
 FEEDBACK_VALUES: tuple[FeedbackValue, ...] = ("up", "down")
 
@@ -57,6 +59,7 @@ class Escalation:
     decided_at: datetime | None = None
     last_reminded_at: datetime | None = None
     draft_purged_at: datetime | None = None
+    requester_note: str | None = field(default=None, repr=False)  # sensitive, like the draft
 
     @property
     def is_pending(self) -> bool:

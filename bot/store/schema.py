@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -98,6 +99,7 @@ escalations = Table(
     Column("decided_at", UTCDateTime),
     Column("last_reminded_at", UTCDateTime),  # v2
     Column("draft_purged_at", UTCDateTime),  # v2
+    Column("requester_note", Text),  # v3: the officer's note to the reviewer, purged with the draft
 )
 
 escalation_events = Table(
@@ -120,6 +122,15 @@ feedback = Table(
     Column("check_id", Integer, ForeignKey("checks.id")),
     Column("escalation_id", Integer, ForeignKey("escalations.id")),
     Column("value", Text, nullable=False),
+)
+
+channel_modes = Table(  # v3: `/canipost incident on|off`, shared by every instance
+    "channel_modes",
+    metadata,
+    Column("channel_id", Text, primary_key=True),
+    Column("incident", Boolean, nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
 )
 
 processed_events = Table(

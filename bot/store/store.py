@@ -42,7 +42,14 @@ from bot.store.records import (
     EscalationEvent,
     Outcome,
 )
-from bot.store.schema import checks, escalation_events, escalations, feedback, processed_events
+from bot.store.schema import (
+    channel_modes,
+    checks,
+    escalation_events,
+    escalations,
+    feedback,
+    processed_events,
+)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -224,6 +231,7 @@ class Store:
             decided_at=m["decided_at"],
             last_reminded_at=m["last_reminded_at"],
             draft_purged_at=m["draft_purged_at"],
+            requester_note=m["requester_note"],
         )
 
     def _fetch(self, conn: Connection, escalation_id: int) -> Escalation | None:
@@ -316,6 +324,7 @@ class Store:
         reason: str,
         reply_channel: str | None,
         reply_thread_ts: str | None,
+        requester_note: str | None = None,
     ) -> Escalation:
         """Open a pending case for the reviewers; records a `created` event."""
         if not requester_id:
@@ -332,6 +341,7 @@ class Store:
             "reason": reason or "",
             "reply_channel": reply_channel,
             "reply_thread_ts": reply_thread_ts,
+            "requester_note": requester_note or None,
         }
 
         def op(conn: Connection) -> int:
@@ -352,6 +362,7 @@ class Store:
             reason=reason or "",
             reply_channel=reply_channel,
             reply_thread_ts=reply_thread_ts,
+            requester_note=requester_note or None,
         )
 
     def set_card(self, escalation_id: int, channel: str, ts: str) -> bool:
@@ -601,6 +612,31 @@ class Store:
 
         return self._run("mark_event_seen", op)
 
+    # ------------------------------------------------------------------ channel modes
+
+    def set_incident_channel(self, channel_id: str, *, incident: bool, set_by: str) -> None:
+        """Mark (or unmark) a channel as an incident channel for every instance."""
+        if not channel_id or not set_by:
+            raise ValueError("channel_id and set_by are required")
+        dialect_insert = sqlite_insert if self._sqlite else pg_insert
+        values = {"channel_id": channel_id, "incident": incident, "set_by": set_by}
+        at = self.now()
+        statement = dialect_insert(channel_modes).values(**values, set_at=at)
+        statement = statement.on_conflict_do_update(
+            index_elements=["channel_id"],
+            set_={"incident": incident, "set_by": set_by, "set_at": at},
+        )
+        self._run("set_incident_channel", lambda conn: conn.execute(statement))
+
+    def incident_channels(self) -> dict[str, bool]:
+        """Every channel whose incident mode a reviewer set: channel id -> on/off."""
+
+        def op(conn: Connection) -> dict[str, bool]:
+            rows = conn.execute(select(channel_modes.c.channel_id, channel_modes.c.incident))
+            return {str(r.channel_id): bool(r.incident) for r in rows}
+
+        return self._run("incident_channels", op, write=False)
+
     # ------------------------------------------------------------------ retention & audit
 
     def purge(self, *, older_than_days: int, now: datetime | None = None) -> int:
@@ -619,7 +655,7 @@ class Store:
             purged = conn.execute(
                 update(escalations)
                 .where(escalations.c.created_at < cutoff, escalations.c.draft_purged_at.is_(None))
-                .values(draft_text="", draft_purged_at=at, updated_at=at)
+                .values(draft_text="", requester_note=None, draft_purged_at=at, updated_at=at)
                 .returning(escalations.c.id, escalations.c.decision_json)
             ).all()
             scrubbed = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, assistant, commands, events, shortcuts, views
+from bot.slack.listeners import actions, assistant, commands, events, review, shortcuts, views
 
 
 def register(app: App, deps: Deps) -> None:
@@ -15,4 +15,5 @@ def register(app: App, deps: Deps) -> None:
     shortcuts.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)
+    review.register(app, deps)
     events.register(app, deps)  # last: ends with the catch-all for other message events

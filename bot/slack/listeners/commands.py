@@ -22,8 +22,14 @@ from bot.slack.delivery import Ephemeral, open_view, post_message, respond, send
 from bot.slack.deps import Deps
 from bot.slack.pending import ReplyTarget
 from bot.slack.service import DIRECT_REASON
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
+
+INCIDENT_NOT_SAVED = (
+    "⚠️ Incident mode could not be saved (the database did not answer); nothing changed. "
+    "Please try again in a minute."
+)
 
 Action = Literal["check", "form", "help", "incident", "review"]
 
@@ -98,7 +104,11 @@ def incident_command(deps: Deps, client: WebClient, *, command: dict[str, Any], 
         )
         return
     on = arg == "on"
-    deps.incidents.set(channel_id, on)
+    try:
+        deps.incidents.set(channel_id, on, set_by=user_id)
+    except StoreError:
+        send(client, private, text_message(INCIDENT_NOT_SAVED))
+        return
     log.info("incident mode %s: channel=%s by=%s", arg, channel_id, user_id)
     announcement = incident_mode_message(channel_id=channel_id, on=on, user_id=user_id)
     response_url = command.get("response_url")

@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
-from bot.slack.blocks import home_view, outcome_message
+from bot.slack.blocks import outcome_message
 from bot.slack.delivery import InThread, publish_home, send
 from bot.slack.deps import Deps
 from bot.slack.listeners.messages import answer_direct_message, is_human_message
@@ -46,10 +46,8 @@ def answer_mention(
 def publish_app_home(deps: Deps, client: WebClient, *, user_id: str, event_id: str | None) -> None:
     if not deps.service.first_delivery(event_id):
         return
-    view = home_view(
-        user_id=user_id,
-        policy_version=deps.service.engine.policy_version,
-        retention_days=deps.settings.retention_days,
+    view = deps.review.home(
+        client, user_id=user_id, policy_version=deps.service.engine.policy_version
     )
     publish_home(client, user_id, view)
 

@@ -1,0 +1,225 @@
+"""Block Kit for the review loop: decision buttons, decided cards, the note form,
+reminders, the officer's notice and the App Home queue. Pure functions, like blocks.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.slack import ids
+from bot.slack.blocks import (
+    MAX_FALLBACK_TEXT,
+    MAX_MODAL_TITLE,
+    Block,
+    Message,
+    button,
+    context,
+    divider,
+    header,
+    plain,
+    review_card,
+    section,
+    verdict_title,
+    withdraw_button,
+)
+from bot.slack.text import clip, clip_escaped, escape
+from bot.store.records import MAX_NOTE_CHARS, CheckRecord, Escalation, Outcome
+
+HOME_ITEMS = 10
+QUEUE_ITEMS = 25
+
+OUTCOME_WORDS: dict[str, tuple[str, str]] = {
+    "approved": ("✅", "Approved"),
+    "changes_requested": ("✏️", "Needs changes"),
+    "rejected": ("⛔", "Do not post"),
+    "withdrawn": ("↩️", "Withdrawn"),
+}
+DECISION_ACTIONS: dict[str, Outcome] = {
+    ids.ACTION_REVIEW_APPROVE: "approved",
+    ids.ACTION_REVIEW_CHANGES: "changes_requested",
+    ids.ACTION_REVIEW_REJECT: "rejected",
+}
+
+
+def outcome_label(status: str) -> str:
+    emoji, words = OUTCOME_WORDS.get(status, ("⏳", "Pending"))
+    return f"{emoji} {words}"
+
+
+def age_text(since: datetime, now: datetime) -> str:
+    """ "3 h 12 min", "2 d 4 h", "just now"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "just now"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+def decision_buttons(escalation_id: int) -> list[dict[str, Any]]:
+    value = str(escalation_id)
+    return [
+        button("✅ Approve", ids.ACTION_REVIEW_APPROVE, value, style="primary"),
+        button("✏️ Needs changes", ids.ACTION_REVIEW_CHANGES, value),
+        button("⛔ Do not post", ids.ACTION_REVIEW_REJECT, value, style="danger"),
+    ]
+
+
+def card_for(escalation: Escalation) -> Message:
+    """The review card as it should look now: buttons while pending, the outcome after."""
+    draft = escalation.draft_text or (
+        "(draft deleted under the retention policy)" if escalation.is_purged else ""
+    )
+    pending = escalation.is_pending
+    card = review_card(
+        escalation_id=escalation.id,
+        draft=draft,
+        decision=escalation.decision,
+        requester_id=escalation.requester_id,
+        surface=escalation.surface,
+        reason=escalation.reason,
+        note=escalation.requester_note,
+        extra_actions=decision_buttons(escalation.id) if pending else (),
+    )
+    if pending:
+        return card
+    outcome = outcome_block(escalation)
+    blocks = [card.blocks[0], outcome, *card.blocks[1:]]
+    if len(blocks) > 50:
+        blocks = [*blocks[:48], blocks[-1]]
+    text = clip(
+        f"Review request #{escalation.id}: {outcome_label(escalation.status)}", MAX_FALLBACK_TEXT
+    )
+    return Message(text=text, blocks=blocks)
+
+
+def outcome_block(escalation: Escalation) -> Block:
+    who = escalation.reviewer_id or escalation.requester_id
+    verb = "by" if escalation.status != "withdrawn" else "by the requester,"
+    line = f"*{outcome_label(escalation.status)}* {verb} <@{escape(who)}>"
+    if escalation.decided_at:
+        line += f" · {escalation.decided_at:%Y-%m-%d %H:%M} UTC"
+    if escalation.note:
+        line += f"\n>{clip_escaped(escalation.note, MAX_NOTE_CHARS)}"
+    return section(line)
+
+
+def officer_notice(escalation: Escalation) -> Message:
+    """What the officer reads when their request is decided."""
+    status = escalation.status
+    lead = {
+        "approved": "✅ The PIO approved your draft: you may post it as written.",
+        "changes_requested": "✏️ The PIO asks for changes before you post.",
+        "rejected": "⛔ The PIO decided this must not be posted.",
+    }.get(status, f"Your request is now {outcome_label(status)}.")
+    lines = [
+        f"{lead} (request #{escalation.id}, decided by <@{escape(escalation.reviewer_id or '')}>)"
+    ]
+    if escalation.note:
+        lines.append(f"*Reviewer's note:*\n>{clip_escaped(escalation.note, MAX_NOTE_CHARS)}")
+    text = "\n".join(lines)
+    return Message(text=clip(lead, MAX_FALLBACK_TEXT), blocks=[section(text)])
+
+
+def note_modal(escalation_id: int, outcome: Outcome, *, channel_id: str | None) -> dict[str, Any]:
+    """The form a reviewer fills in for "Needs changes" and "Do not post"."""
+    label = "What should change?" if outcome == "changes_requested" else "Why not?"
+    metadata = json.dumps({"id": escalation_id, "outcome": outcome, "channel": channel_id})
+    return {
+        "type": "modal",
+        "callback_id": ids.MODAL_REVIEW_NOTE,
+        "private_metadata": metadata,
+        "title": plain(f"Request #{escalation_id}", MAX_MODAL_TITLE),
+        "submit": plain(outcome_label(outcome).split(" ", 1)[1], MAX_MODAL_TITLE),
+        "close": plain("Cancel", MAX_MODAL_TITLE),
+        "blocks": [
+            section(
+                f"Your decision: *{outcome_label(outcome)}*. The officer sees your note in "
+                "the thread or DM where they asked."
+            ),
+            {
+                "type": "input",
+                "block_id": ids.INPUT_REVIEW_NOTE,
+                "label": plain(label, 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": MAX_NOTE_CHARS,
+                },
+            },
+        ],
+    }
+
+
+def reminder_message(escalation: Escalation, now: datetime) -> Message:
+    age = age_text(escalation.created_at, now)
+    text = (
+        f"⏰ Request #{escalation.id} from <@{escape(escalation.requester_id)}> is still "
+        f"waiting for a reviewer ({age})."
+    )
+    return Message(text=clip(text, MAX_FALLBACK_TEXT), blocks=[section(text)])
+
+
+def home_sections(
+    *,
+    checks: Sequence[CheckRecord],
+    open_requests: Sequence[Escalation],
+    queue: Sequence[Escalation] | None,
+    now: datetime,
+) -> list[Block]:
+    """App Home blocks: the user's recent checks and open requests; the queue for reviewers."""
+    blocks: list[Block] = [divider(), header("Your recent checks")]
+    if checks:
+        lines = [
+            f"• {verdict_title(c.verdict)} · via {escape(c.surface)} · "  # type: ignore[arg-type]
+            f"{age_text(c.created_at, now)} ago"
+            for c in checks[:HOME_ITEMS]
+        ]
+        blocks.append(section("\n".join(lines)))
+        blocks.append(context("Only the verdict is kept, never the text you checked."))
+    else:
+        blocks.append(context("No checks yet."))
+    blocks.append(header("Your open review requests"))
+    if not open_requests:
+        blocks.append(context("None waiting."))
+    for escalation in open_requests[:HOME_ITEMS]:
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*#{escalation.id}* · {verdict_title(escalation.decision.verdict)}"
+                    f" · waiting {age_text(escalation.created_at, now)}",
+                },
+                "accessory": withdraw_button(escalation.id),
+            }
+        )
+    if queue is not None:
+        blocks.append(header("Review queue (oldest first)"))
+        if not queue:
+            blocks.append(context("Nothing is waiting for a reviewer. 🎉"))
+        for escalation in queue[:QUEUE_ITEMS]:
+            where = (
+                f" · card in <#{escape(escalation.card_channel)}>"
+                if escalation.card_channel
+                else ""
+            )
+            blocks.append(
+                section(
+                    f"*#{escalation.id}* from <@{escape(escalation.requester_id)}> · "
+                    f"{verdict_title(escalation.decision.verdict)} · waiting "
+                    f"*{age_text(escalation.created_at, now)}*{where}"
+                )
+            )
+        if len(queue) > QUEUE_ITEMS:
+            blocks.append(
+                context(f"…and {len(queue) - QUEUE_ITEMS} more (`canipost review list`).")
+            )
+    return blocks
