@@ -22,9 +22,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from loopback import LoopbackServer
 from slack_sdk.signature import SignatureVerifier
 
 BOT_USER_ID = "U0BOT"
@@ -182,8 +183,11 @@ def validate_view(view: Any) -> list[str]:
 # ------------------------------------------------------------------------------ server
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """The Slack Web API on loopback. Use as a context manager or call start()/stop()."""
+
+    name = "fake-slack"
+    protocol_version = "HTTP/1.1"
 
     def __init__(
         self,
@@ -201,50 +205,11 @@ class FakeSlack:
         self._rules: list[_Rule] = []
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> FakeSlack:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
-                fake._handle(self)
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                fake._handle(self)
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-slack", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "FakeSlack is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://127.0.0.1:{self.port}/"
 
     @property
     def api_url(self) -> str:
@@ -605,6 +570,21 @@ class SlackSender:
         payload.setdefault("api_app_id", API_APP_ID)
         payload.setdefault("token", "legacy-verification-token")
         return self.post_form({"payload": json.dumps(payload)}, **kwargs)
+
+
+def dm_event(user: str, text: str, *, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D" + user,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def find_actions(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

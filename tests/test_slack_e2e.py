@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import INCIDENT_CHANNEL, REVIEW_CHANNEL, REVIEWER, SlackHarness
-from fake_slack import BOT_ID, BOT_USER_ID, Call, find_actions
+from fake_slack import BOT_ID, BOT_USER_ID, Call, dm_event, find_actions
 from sqlalchemy import select
 
 from bot.slack import ids
@@ -33,21 +33,6 @@ def new_ts() -> str:
 @pytest.fixture
 def slack(slack_server: SlackHarness) -> SlackHarness:
     return slack_server
-
-
-def dm_event(user: str, text: str, *, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D" + user,
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "event_ts": ts,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
 
 
 def mention(user: str, channel: str, text: str, ts: str) -> dict[str, Any]:

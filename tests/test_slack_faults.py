@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import REVIEW_CHANNEL, SlackHarness
-from fake_slack import BOT_USER_ID, find_actions
+from fake_slack import BOT_USER_ID, dm_event, find_actions
 
 from bot.core.engine import Engine
 from bot.core.models import CheckRequest, Citation, Decision, Finding
@@ -27,17 +27,6 @@ _ts = itertools.count(1)
 
 def new_ts() -> str:
     return f"{1_900_000_000 + next(_ts)}.000300"
-
-
-def dm(user: str, text: str, ts: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D" + user,
-        "user": user,
-        "text": text,
-        "ts": ts,
-    }
 
 
 def answer_in(slack: SlackHarness, ts: str) -> Any:
@@ -90,7 +79,7 @@ def test_engine_exception_apologises_and_offers_a_reviewer(
 ) -> None:
     slack = make_slack_app(advisor=Exploding())
     user, ts = slack.user(), new_ts()
-    slack.sender.event(dm(user, f"Photo of {MARKER} at the scene", ts))
+    slack.sender.event(dm_event(user, f"Photo of {MARKER} at the scene", ts=ts))
     answer = answer_in(slack, ts)
     assert "Sorry, something went wrong" in answer.text_dump
     button = next(find_actions(answer.blocks))
@@ -151,7 +140,7 @@ def test_duplicate_event_across_instances_is_answered_once(
     shared = {"DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}"}
     first, second = make_slack_app(**shared), make_slack_app(**shared)
     user, ts = first.user(), new_ts()
-    event = dm(user, "Coffee with a Cop this Saturday!", ts)
+    event = dm_event(user, "Coffee with a Cop this Saturday!", ts=ts)
     replies: list[Any] = []
     threads = [
         threading.Thread(
@@ -180,7 +169,7 @@ def test_store_outage_still_answers(make_slack_app: Any, monkeypatch: Any) -> No
         slack.store, "mark_event_seen", lambda _key: (_ for _ in ()).throw(StoreError("down"))
     )
     user, ts = slack.user(), new_ts()
-    slack.sender.event(dm(user, "Coffee with a Cop this Saturday!", ts))
+    slack.sender.event(dm_event(user, "Coffee with a Cop this Saturday!", ts=ts))
     answer = answer_in(slack, ts)
     assert answer.header() == "✅ OK to post"
     action_ids = {e["action_id"] for e in find_actions(answer.blocks)}
@@ -190,7 +179,7 @@ def test_store_outage_still_answers(make_slack_app: Any, monkeypatch: Any) -> No
 def test_huge_decision_is_posted_within_limits(make_slack_app: Any) -> None:
     slack = make_slack_app(advisor=Huge())
     user, ts = slack.user(), new_ts()
-    slack.sender.event(dm(user, "anything", ts))
+    slack.sender.event(dm_event(user, "anything", ts=ts))
     answer = answer_in(slack, ts)
     assert answer.error is None and len(answer.blocks) <= 50
 
@@ -203,7 +192,7 @@ def test_invalid_blocks_fall_back_to_text(make_slack_app: Any) -> None:
         "invalid_blocks",
         where=lambda c: c.body.get("thread_ts") == ts and len(c.blocks) > 1,
     )
-    slack.sender.event(dm(user, "Coffee with a Cop this Saturday!", ts))
+    slack.sender.event(dm_event(user, "Coffee with a Cop this Saturday!", ts=ts))
     calls = slack.fake.wait_for(
         "chat.postMessage", lambda c: c.body.get("thread_ts") == ts, count=2
     )
@@ -217,7 +206,7 @@ def test_logs_hold_ids_and_verdicts_but_no_drafts(
     slack = make_slack_app()
     user, channel, ts = slack.user(), slack.channel(), new_ts()
     draft = f"The victim, {MARKER}, was assaulted at 12 Elm Street."
-    slack.sender.event(dm(user, draft, ts))
+    slack.sender.event(dm_event(user, draft, ts=ts))
     answer_in(slack, ts)
     slack.sender.command(
         f"review {draft}",
@@ -273,7 +262,7 @@ def test_socket_mode_app_handles_unsigned_socket_requests(
             "type": "event_callback",
             "event_id": "EvSOCKET1",
             "team_id": "T0FAKE",
-            "event": dm("USOCKET1", "Coffee with a Cop this Saturday!", ts),
+            "event": dm_event("USOCKET1", "Coffee with a Cop this Saturday!", ts=ts),
         }
         response = runtime.app.dispatch(BoltRequest(body=json.dumps(body), mode="socket_mode"))
         assert response.status == 200

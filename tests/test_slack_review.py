@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import REVIEW_CHANNEL, REVIEWER, SlackHarness
-from fake_slack import Call, find_actions
+from fake_slack import Call, dm_event, find_actions
 from sqlalchemy import update
 
 from bot.config import REPO_ROOT
@@ -338,8 +338,7 @@ def test_two_instances_answer_one_event_once_on_a_shared_database(
     first = make_slack_app(DATABASE_URL=db_url)
     second = make_slack_app(DATABASE_URL=db_url)
     user, ts = uid("UOFFICER"), f"{1_950_000_000 + next(_ts)}.5"
-    event = {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
-             "text": "Coffee with a Cop this Saturday!", "ts": ts, "event_ts": ts}  # fmt: skip
+    event = dm_event(user, "Coffee with a Cop this Saturday!", ts=ts)
     event_id = uid("EvShared")
     replies: list[Any] = []
     threads = [
