@@ -404,3 +404,33 @@ def test_cli_decision_updates_the_card_and_tells_the_officer(app: SlackHarness) 
         "⛔ Do not post"
         in app.fake.wait_for("chat.update", lambda c: c in card_updates(app, card))[0].text_dump
     )
+
+
+def test_a_channel_thread_gets_the_outcome_and_the_note_goes_by_dm(app: SlackHarness) -> None:
+    officer, channel, ts = uid("UOFFICER"), uid("CCHAN"), f"{1_960_000_000 + next(_ts)}.5"
+    text = "Shots fired downtown, stay away from Main and 3rd."
+    mention = {"type": "app_mention", "user": officer, "channel": channel, "ts": ts,
+               "event_ts": ts, "text": text}  # fmt: skip
+    app.sender.event(mention)
+    app.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == ts)
+    case = app.store.list_escalations(requester_id=officer)[0]
+    assert (case.reply_channel, case.reply_thread_ts) == (channel, ts)
+    card = app.fake.wait_for(
+        "chat.postMessage",
+        lambda c: c.body.get("channel") == REVIEW_CHANNEL and f"<@{officer}>" in c.text_dump,
+    )[0]
+    _, payload = click(app, REVIEWER, ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
+    view = app.fake.wait_for(
+        "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+    )[0].body["view"]
+    note = "The suspect's route is still active; nothing until the PIO's release."
+    assert submit_note(app, REVIEWER, view, note).status == 200
+    in_thread = app.fake.wait_for(
+        "chat.postMessage",
+        lambda c: c.body.get("thread_ts") == ts and "must not be posted" in c.text_dump,
+    )[0]
+    assert note not in in_thread.text_dump and "in your direct messages" in in_thread.text_dump
+    dm = app.fake.wait_for(
+        "chat.postMessage", lambda c: c in officer_dm(app, officer) and note in c.text_dump
+    )
+    assert len(dm) == 1

@@ -158,18 +158,25 @@ class ReviewService:
             True, f"↩️ Request #{escalation.id} withdrawn; the reviewers can see that.", escalation
         )
 
-    def publish_outcome(self, client: WebClient, escalation: Escalation) -> None:
-        """Show a decided case on its card and tell the officer where they asked."""
+    def publish_outcome(self, client: WebClient, escalation: Escalation) -> bool:
+        """Show a decided case on its card and tell the officer where they asked. In a
+        channel thread only the outcome is posted; the reviewer's note goes by DM, since a
+        note may repeat details of the draft. True when the officer was told."""
         self._update_card(client, escalation)
         notice = officer_notice(escalation)
+        channel = escalation.reply_channel
+        in_channel = bool(channel) and not str(channel).startswith("D")
+        if channel and in_channel:
+            short = officer_notice(escalation, note_elsewhere=True)
+            send(client, InThread(channel, escalation.reply_thread_ts), short)
         delivered = None
-        if escalation.reply_channel:
-            where = InThread(escalation.reply_channel, escalation.reply_thread_ts)
-            delivered = send(client, where, notice)
+        if channel and not in_channel:
+            delivered = send(client, InThread(channel, escalation.reply_thread_ts), notice)
         if delivered is None:
             delivered = send(client, Direct(escalation.requester_id), notice)
         if delivered is None:
             log.error("review %s: the officer could not be notified", escalation.id)
+        return delivered is not None
 
     def _update_card(self, client: WebClient, escalation: Escalation) -> None:
         if not (escalation.card_channel and escalation.card_ts):
@@ -263,7 +270,10 @@ def notify_from_cli(settings: Settings, store: Store, escalation: Escalation) ->
         reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
     )
     try:
-        service.publish_outcome(client, escalation)
+        told = service.publish_outcome(client, escalation)
     except (SlackApiError, SlackClientError, OSError) as exc:
-        return f"Slack could not be updated ({type(exc).__name__}); tell the officer directly."
+        told = False
+        log.warning("review %s: Slack update failed: %s", escalation.id, type(exc).__name__)
+    if not told:
+        return "Slack could not be reached to notify the officer; tell them directly."
     return "The card was updated and the officer notified in Slack."

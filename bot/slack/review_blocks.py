@@ -110,8 +110,9 @@ def outcome_block(escalation: Escalation) -> Block:
     return section(line)
 
 
-def officer_notice(escalation: Escalation) -> Message:
-    """What the officer reads when their request is decided."""
+def officer_notice(escalation: Escalation, *, note_elsewhere: bool = False) -> Message:
+    """What the officer reads when their request is decided. `note_elsewhere`: a version
+    for a channel thread, which leaves the note out and points to the DM."""
     status = escalation.status
     lead = {
         "approved": "✅ The PIO approved your draft: you may post it as written.",
@@ -121,7 +122,9 @@ def officer_notice(escalation: Escalation) -> Message:
     lines = [
         f"{lead} (request #{escalation.id}, decided by <@{escape(escalation.reviewer_id or '')}>)"
     ]
-    if escalation.note:
+    if escalation.note and note_elsewhere:
+        lines.append("The reviewer's note is in your direct messages with me.")
+    elif escalation.note:
         lines.append(f"*Reviewer's note:*\n>{clip_escaped(escalation.note, MAX_NOTE_CHARS)}")
     text = "\n".join(lines)
     return Message(text=clip(lead, MAX_FALLBACK_TEXT), blocks=[section(text)])
