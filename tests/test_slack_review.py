@@ -434,3 +434,24 @@ def test_a_channel_thread_gets_the_outcome_and_the_note_goes_by_dm(app: SlackHar
         "chat.postMessage", lambda c: c in officer_dm(app, officer) and note in c.text_dump
     )
     assert len(dm) == 1
+
+
+def test_members_of_the_reviewer_group_decide_through_the_note_form(
+    make_slack_app: Any, db_url: str
+) -> None:
+    member = uid("UGROUP")
+    app = make_slack_app(DATABASE_URL=db_url, REVIEWER_GROUP_ID="SPIOTEAM1")
+    app.fake.group_members.append(member)
+    try:
+        case, card = escalate(app, uid("UOFFICER"))
+        _, payload = click(app, member, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
+        view = app.fake.wait_for(
+            "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+        )[0].body["view"]
+        assert submit_note(app, member, view, "Use the 400 block instead.").status == 200
+    finally:
+        app.fake.group_members.remove(member)
+    stored = app.store.get_escalation(case.id)
+    assert stored is not None and stored.status == "changes_requested"
+    assert stored.reviewer_id == member
+    assert app.fake.calls("usergroups.users.list", lambda c: c.body.get("usergroup") == "SPIOTEAM1")

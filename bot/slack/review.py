@@ -99,8 +99,10 @@ class ReviewService:
         reviewer_id: str,
         outcome: Outcome,
         note: str | None = None,
+        publish: bool = True,
     ) -> ReviewReply:
-        """Record a decision once, then update the card and tell the officer."""
+        """Record a decision once, then (with `publish`) update the card and tell the
+        officer. `client` also resolves REVIEWER_GROUP_ID; None means REVIEWER_IDS only."""
         note = (note or "").strip() or None
         if note and len(note) > MAX_NOTE_CHARS:
             return ReviewReply(
@@ -128,7 +130,7 @@ class ReviewService:
             return ReviewReply(False, text, escalation)
         assert escalation is not None
         log.info("review %s: %s by %s", escalation.id, escalation.status, reviewer_id)
-        if client is not None:
+        if client is not None and publish:
             self.publish_outcome(client, escalation)
         return ReviewReply(
             True, f"Recorded: request #{escalation.id} {outcome_label(outcome)}.", escalation

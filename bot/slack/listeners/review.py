@@ -122,11 +122,12 @@ def register(app: App, deps: Deps) -> None:
         # The store decides here, before the form closes, so a refused or late decision is
         # shown in the form itself; the Slack updates follow in the background.
         reply = deps.review.decide(
-            None,
+            client,
             escalation_id=escalation_id,
             reviewer_id=body["user"]["id"],
             outcome=outcome,
             note=note,
+            publish=False,
         )
         if not reply.applied or reply.escalation is None:
             ack(response_action="errors", errors={ids.INPUT_REVIEW_NOTE: reply.text[:150]})
