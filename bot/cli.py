@@ -326,34 +326,44 @@ def _print_case(case, events) -> None:  # noqa: ANN001 - store records
 
 
 def _decide(settings: Settings, store, case, args: argparse.Namespace) -> int:  # noqa: ANN001
-    reviewer = args.reviewer
-    if reviewer not in settings.reviewer_ids:
-        raise UserError(f"{reviewer} is not a reviewer: only REVIEWER_IDS may decide")
-    note = args.note
-    if note is not None and len(note) > MAX_NOTE_CHARS:
-        raise UserError(f"the note is {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}")
-    if args.outcome != "approve" and not note:
-        raise UserError("give a --note telling the officer what to change or why not")
-    result = store.decide(
-        case.id, reviewer_id=reviewer, outcome=OUTCOME_WORDS[args.outcome], note=note
-    )
-    if result.applied and result.escalation is not None:
-        from bot.slack.review import notify_from_cli
+    """The same rules as the Slack buttons (bot.slack.review.ReviewService.decide)."""
+    from bot.slack.review import decide_from_cli
 
-        print(f"Review request #{case.id} is now {result.escalation.status}.")
-        print(notify_from_cli(settings, store, result.escalation))
+    reviewer = args.reviewer
+    reply, slack_line = decide_from_cli(
+        settings, store, escalation_id=case.id, reviewer_id=reviewer,
+        outcome=OUTCOME_WORDS[args.outcome], note=args.note,
+    )  # fmt: skip
+    decided = reply.escalation
+    if reply.applied:
+        print(f"Review request #{case.id} is now {decided.status if decided else 'decided'}.")
+        print(slack_line)
         return 0
-    reasons = {
-        "self_review": "a reviewer cannot decide their own request",
-        "already_decided": f"already {result.escalation.status if result.escalation else ''} "
-        f"by {result.decided_by}",
-        "duplicate": f"you already decided it ({result.escalation.status})"
-        if result.escalation
-        else "already decided",
-        "withdrawn": "the officer withdrew it",
-        "not_found": "no such request",
-    }
-    raise UserError(f"review request #{case.id} not changed: {reasons.get(result.reason, '')}")
+    note_chars = len((args.note or "").strip())
+    who = "REVIEWER_IDS"
+    if settings.reviewer_group_id:
+        who += " (or, with SLACK_BOT_TOKEN set, members of REVIEWER_GROUP_ID)"
+    if reply.reason == "not_reviewer":
+        raise UserError(f"{reviewer} is not a reviewer: only {who} may decide")
+    if reply.reason == "note_too_long":
+        raise UserError(f"the note is {note_chars:,} characters; the limit is {MAX_NOTE_CHARS:,}")
+    if reply.reason == "note_required":
+        raise UserError("give a --note telling the officer what to change or why not")
+    if reply.reason == "store_down":
+        raise UserError("the database did not answer; nothing changed, try again in a minute")
+    if reply.reason == "closed" and decided is not None:
+        if decided.status == "withdrawn":
+            why = "the officer withdrew it"
+        elif decided.reviewer_id == reviewer:
+            why = f"you already decided it ({decided.status})"
+        else:
+            why = f"already decided ({decided.status}) by {decided.reviewer_id}"
+    else:
+        why = {
+            "self_review": "a reviewer cannot decide their own request",
+            "not_found": "no such request",
+        }.get(str(reply.reason), str(reply.reason))
+    raise UserError(f"review request #{case.id} not changed: {why}")
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

@@ -411,6 +411,12 @@ class FakeSlack(LoopbackServer):
             return {**ok, "user": {"id": user, "name": f"user-{user.lower()}", "is_bot": False}}
         if method == "apps.connections.open":
             return {"ok": False, "error": "invalid_auth"}  # no WebSocket server here
+        if method == "chat.getPermalink":
+            channel, ts = body.get("channel"), str(body.get("message_ts") or "")
+            if not channel or not ts:
+                return {"ok": False, "error": "message_not_found"}
+            link = f"https://fake-pd.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {**ok, "channel": channel, "permalink": link}
         if method == "usergroups.users.list":
             return {**ok, "users": list(self.group_members)}
         return {"ok": False, "error": "unknown_method"}

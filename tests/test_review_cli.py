@@ -74,6 +74,7 @@ def test_decide_applies_reviewer_rules(workspace: dict[str, object]) -> None:
     ok = canipost(workspace, "review", "decide", case, "reject", "--as", "UREV",
                   "--note", "Wait for the press release.")  # fmt: skip
     assert ok.returncode == 0 and "now rejected" in ok.stdout
+    assert "SLACK_BOT_TOKEN is not set: the officer was not notified in Slack" in ok.stdout
     again = canipost(workspace, "review", "decide", case, "approve", "--as", "UREV")
     assert again.returncode == 2 and "already decided" in again.stderr
     with Store.open(str(workspace["url"])) as store:

@@ -540,6 +540,38 @@ def test_migration_from_v1_keeps_rows(db_url: str) -> None:
             assert conn.scalar(text("SELECT count(*) FROM escalations")) == 3
 
 
+def test_migration_from_v2_adds_channel_modes_and_keeps_rows(db_url: str) -> None:
+    engine = create_store_engine(normalize_url(db_url))
+    with engine.connect() as conn, conn.begin():
+        assert migrate(conn, target=2) == [1, 2]
+        conn.execute(
+            text(
+                "INSERT INTO escalations (created_at, updated_at, status, draft_text,"
+                " decision_json, requester_id, surface, reason, last_reminded_at)"
+                " VALUES (:ts, :ts, 'pending', 'v2 draft', :dj, 'U_V2', 'dm', 'r', :ts)"
+            ),
+            {"ts": datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC), "dj": make_decision().to_json()},
+        )
+        assert "channel_modes" not in inspect(conn).get_table_names()
+    engine.dispose()
+
+    with Store.open(db_url) as first, Store.open(db_url) as second:
+        assert first.schema_version() == LATEST_VERSION
+        (old,) = first.list_escalations(requester_id="U_V2")
+        assert old.draft_text == "v2 draft" and old.requester_note is None
+        assert old.last_reminded_at == datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC)
+        assert first.count_escalations(status="pending") == 1
+        assert first.count_escalations(status="approved") == 0
+        assert second.incident_channels() == {}
+        first.set_incident_channel("C_FIRE", incident=True, set_by="U_PIO")
+        first.set_incident_channel("C_QUIET", incident=False, set_by="U_PIO")
+        assert second.incident_channels() == {"C_FIRE": True, "C_QUIET": False}
+        second.set_incident_channel("C_FIRE", incident=False, set_by="U_DEPUTY")
+        assert first.incident_channels() == {"C_FIRE": False, "C_QUIET": False}
+        with pytest.raises(ValueError):
+            first.set_incident_channel("", incident=True, set_by="U_PIO")
+
+
 def test_schema_matches_metadata_and_reopen_is_idempotent(db_url: str) -> None:
     with Store.open(db_url) as store:
         assert store.schema_version() == LATEST_VERSION

@@ -10,6 +10,7 @@ spoken: a card that cannot be updated is logged, never a lost decision.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from bot.slack.delivery import Direct, InThread, post_message, send, update_mess
 from bot.slack.incidents import Reviewers
 from bot.slack.logsetup import describe_exception
 from bot.slack.review_blocks import (
+    QUEUE_ITEMS,
     card_for,
     home_sections,
     officer_notice,
@@ -33,21 +35,41 @@ from bot.store.records import MAX_NOTE_CHARS, Escalation, Outcome
 
 log = logging.getLogger(__name__)
 
+MAX_PERMALINKS = 1_000  # card permalinks remembered for App Home
+
 NOT_A_REVIEWER = "Only reviewers (the PIO and their deputies) can decide on review requests."
 DAMAGED = "That button is damaged (it carries no request number); nothing changed."
 STORE_DOWN = (
     "⚠️ Your decision could not be recorded (the database did not answer). Nothing changed; "
     "please try again in a minute."
 )
+STORE_DOWN_WITHDRAW = (
+    "⚠️ Your request could not be withdrawn (the database did not answer). Please try again "
+    "in a minute, or tell the PIO directly."
+)
+OWN_REQUEST = "You can't decide your own request; another reviewer will."
+
+
+# Why a decision or withdrawal did not apply, beyond the store's own DecideReason:
+#   damaged        the button or argument carries no usable request number
+#   not_reviewer   the person is neither in REVIEWER_IDS nor in REVIEWER_GROUP_ID
+#   note_too_long  the note is over MAX_NOTE_CHARS
+#   note_required  "Needs changes" and "Do not post" need a note for the officer
+#   store_down     the database did not answer (after the store's own retries)
+#   closed         already decided or withdrawn (see escalation)
 
 
 @dataclass(frozen=True)
 class ReviewReply:
-    """What the person who clicked (or ran the command) is told, and whether it applied."""
+    """What the person who clicked (or ran the command) is told, and whether it applied.
+    `reason` says why it did not apply (None when it did); `notified` whether the officer
+    was told in Slack (None when no Slack update was attempted)."""
 
     applied: bool
     text: str
     escalation: Escalation | None = None
+    reason: str | None = None
+    notified: bool | None = None
 
 
 def parse_escalation_id(value: object) -> int | None:
@@ -64,6 +86,8 @@ class ReviewService:
         self.settings = settings
         self.store = store
         self.reviewers = reviewers
+        self._permalinks: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- who may act
 
@@ -73,20 +97,20 @@ class ReviewService:
         """Why `user_id` cannot decide this case now (None when they can): used before the
         note form opens, so nobody writes a note for a click that would be refused."""
         if escalation_id is None:
-            return ReviewReply(False, DAMAGED)
+            return ReviewReply(False, DAMAGED, reason="damaged")
         if not self.reviewers.is_reviewer(user_id, client):
-            return ReviewReply(False, NOT_A_REVIEWER)
+            return ReviewReply(False, NOT_A_REVIEWER, reason="not_reviewer")
         try:
             escalation = self.store.get_escalation(escalation_id)
         except StoreError as exc:
             log.error("review: get_escalation failed: %s", describe_exception(exc))
-            return ReviewReply(False, STORE_DOWN)
+            return ReviewReply(False, STORE_DOWN, reason="store_down")
         if escalation is None:
-            return ReviewReply(False, f"There is no review request #{escalation_id}.")
+            return ReviewReply(False, _missing(escalation_id), reason="not_found")
         if escalation.requester_id == user_id:
-            return ReviewReply(False, "You can't decide your own request; another reviewer will.")
+            return ReviewReply(False, OWN_REQUEST, escalation, reason="self_review")
         if not escalation.is_pending:
-            return ReviewReply(False, _closed_text(escalation), escalation)
+            return ReviewReply(False, _closed_text(escalation), escalation, reason="closed")
         return None
 
     # ---------------------------------------------------------------- decisions
@@ -102,12 +126,14 @@ class ReviewService:
         publish: bool = True,
     ) -> ReviewReply:
         """Record a decision once, then (with `publish`) update the card and tell the
-        officer. `client` also resolves REVIEWER_GROUP_ID; None means REVIEWER_IDS only."""
+        officer. The Slack buttons, the note form and `canipost review decide` all come
+        here. `client` also resolves REVIEWER_GROUP_ID; None means REVIEWER_IDS only."""
         note = (note or "").strip() or None
         if note and len(note) > MAX_NOTE_CHARS:
-            return ReviewReply(
-                False, f"The note is {len(note):,} characters; keep it under {MAX_NOTE_CHARS:,}."
-            )
+            text = f"The note is {len(note):,} characters; keep it under {MAX_NOTE_CHARS:,}."
+            return ReviewReply(False, text, reason="note_too_long")
+        if outcome != "approved" and not note:
+            return ReviewReply(False, "Write a note for the officer.", reason="note_required")
         refused = self.precheck(client, escalation_id=escalation_id, user_id=reviewer_id)
         if refused:
             return refused
@@ -118,41 +144,40 @@ class ReviewService:
             )
         except (StoreError, ValueError) as exc:
             log.error("review %s: decide failed: %s", escalation_id, describe_exception(exc))
-            return ReviewReply(False, STORE_DOWN)
+            return ReviewReply(False, STORE_DOWN, reason="store_down")
         escalation = result.escalation
         if not result.applied:
             if result.reason == "self_review":
-                text = "You can't decide your own request; another reviewer will."
-            elif result.reason == "not_found" or escalation is None:
-                text = f"There is no review request #{escalation_id}."
-            else:
-                text = _closed_text(escalation)
-            return ReviewReply(False, text, escalation)
+                return ReviewReply(False, OWN_REQUEST, escalation, reason="self_review")
+            if result.reason == "not_found" or escalation is None:
+                return ReviewReply(False, _missing(escalation_id), reason="not_found")
+            return ReviewReply(False, _closed_text(escalation), escalation, reason="closed")
         assert escalation is not None
         log.info("review %s: %s by %s", escalation.id, escalation.status, reviewer_id)
+        notified = None
         if client is not None and publish:
-            self.publish_outcome(client, escalation)
-        return ReviewReply(
-            True, f"Recorded: request #{escalation.id} {outcome_label(outcome)}.", escalation
-        )
+            notified = self.publish_outcome(client, escalation)
+        text = f"Recorded: request #{escalation.id} {outcome_label(outcome)}."
+        return ReviewReply(True, text, escalation, notified=notified)
 
     def withdraw(
         self, client: WebClient | None, *, escalation_id: int | None, requester_id: str
     ) -> ReviewReply:
         if escalation_id is None:
-            return ReviewReply(False, DAMAGED)
+            return ReviewReply(False, DAMAGED, reason="damaged")
         try:
             result = self.store.withdraw(escalation_id, requester_id=requester_id)
         except StoreError as exc:
             log.error("review %s: withdraw failed: %s", escalation_id, describe_exception(exc))
-            return ReviewReply(False, STORE_DOWN)
+            return ReviewReply(False, STORE_DOWN_WITHDRAW, reason="store_down")
         escalation = result.escalation
         if not result.applied:
             if result.reason == "not_found" or escalation is None:
-                return ReviewReply(False, f"There is no review request #{escalation_id}.")
+                return ReviewReply(False, _missing(escalation_id), reason="not_found")
             if result.reason == "not_requester":
-                return ReviewReply(False, "Only the officer who asked can withdraw a request.")
-            return ReviewReply(False, _closed_text(escalation), escalation)
+                text = "Only the officer who asked can withdraw a request."
+                return ReviewReply(False, text, escalation, reason="not_requester")
+            return ReviewReply(False, _closed_text(escalation), escalation, reason="closed")
         log.info("review %s: withdrawn by the requester", escalation.id)
         if client is not None:
             self._update_card(client, escalation)
@@ -218,6 +243,31 @@ class ReviewService:
 
     # ---------------------------------------------------------------- App Home
 
+    def _card_links(self, client: WebClient, cases: list[Escalation]) -> dict[int, str]:
+        """Permalinks to the cards (chat.getPermalink, remembered: a permalink never
+        changes). One failure stops the lookups for this view; the channel is shown then."""
+        links: dict[int, str] = {}
+        for case in cases:
+            if not (case.card_channel and case.card_ts):
+                continue
+            key = (case.card_channel, case.card_ts)
+            link = self._permalinks.get(key)
+            if link is None:
+                try:
+                    response = client.chat_getPermalink(channel=key[0], message_ts=key[1])
+                    link = str(response.get("permalink") or "")
+                except (SlackApiError, SlackClientError, OSError) as exc:
+                    log.info("app home: no permalink for a card (%s)", type(exc).__name__)
+                    break
+                if not link:
+                    continue
+                with self._lock:
+                    if len(self._permalinks) >= MAX_PERMALINKS:
+                        self._permalinks.pop(next(iter(self._permalinks)))
+                    self._permalinks[key] = link
+            links[case.id] = link
+        return links
+
     def home(self, client: WebClient, *, user_id: str, policy_version: str) -> dict[str, object]:
         extra: list[Block] = []
         try:
@@ -225,9 +275,20 @@ class ReviewService:
             checks = self.store.recent_checks(user_id, limit=10)
             mine = self.store.list_escalations(status="pending", requester_id=user_id, limit=10)
             queue = None
+            waiting = 0
+            links: dict[int, str] = {}
             if self.reviewers.is_reviewer(user_id, client):
-                queue = self.store.list_escalations(status="pending", limit=26, oldest_first=True)
-            extra = home_sections(checks=checks, open_requests=mine, queue=queue, now=now)
+                queue = self.store.list_escalations(
+                    status="pending", limit=QUEUE_ITEMS, oldest_first=True
+                )
+                waiting = len(queue)
+                if waiting == QUEUE_ITEMS:
+                    waiting = self.store.count_escalations(status="pending")
+                links = self._card_links(client, queue)
+            extra = home_sections(
+                checks=checks, open_requests=mine, queue=queue, now=now, card_links=links,
+                queue_total=waiting if queue is not None else None,
+            )  # fmt: skip
         except StoreError as exc:
             log.error("app home: store unavailable: %s", describe_exception(exc))
         return home_view(
@@ -250,6 +311,10 @@ def announce(client: WebClient, store: Store, channel: str, escalation: Escalati
     return True
 
 
+def _missing(escalation_id: int) -> str:
+    return f"There is no review request #{escalation_id}."
+
+
 def _closed_text(escalation: Escalation) -> str:
     if escalation.status == "withdrawn":
         return f"Request #{escalation.id} was withdrawn by the officer; nothing to decide."
@@ -258,24 +323,48 @@ def _closed_text(escalation: Escalation) -> str:
     return f"Request #{escalation.id} was already decided by {who}: {label}."
 
 
-def notify_from_cli(settings: Settings, store: Store, escalation: Escalation) -> str:
-    """After `canipost review decide`: update the card and tell the officer, if Slack is
-    configured. Returns one line for the terminal."""
-    if not settings.slack_bot_token:
-        return "SLACK_BOT_TOKEN is not set: the card and the officer were not updated in Slack."
-    from bot.slack.app import make_web_client
+def decide_from_cli(
+    settings: Settings,
+    store: Store,
+    *,
+    escalation_id: int,
+    reviewer_id: str,
+    outcome: Outcome,
+    note: str | None,
+) -> tuple[ReviewReply, str | None]:
+    """`canipost review decide`: the same `ReviewService.decide` as the Slack buttons. With
+    SLACK_BOT_TOKEN set, the card is updated and the officer told (and members of
+    REVIEWER_GROUP_ID count as reviewers); without it only the store changes. Returns the
+    reply and, when the decision applied, one line about Slack for the terminal."""
+    client: WebClient | None = None
+    if settings.slack_bot_token:
+        from bot.slack.app import make_web_client
 
-    client = make_web_client(settings)
+        client = make_web_client(settings)
     service = ReviewService(
         settings=settings,
         store=store,
         reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
     )
     try:
-        told = service.publish_outcome(client, escalation)
-    except (SlackApiError, SlackClientError, OSError) as exc:
-        told = False
-        log.warning("review %s: Slack update failed: %s", escalation.id, type(exc).__name__)
-    if not told:
-        return "Slack could not be reached to notify the officer; tell them directly."
-    return "The card was updated and the officer notified in Slack."
+        reply = service.decide(
+            client, escalation_id=escalation_id, reviewer_id=reviewer_id, outcome=outcome,
+            note=note,
+        )  # fmt: skip
+    except (SlackApiError, SlackClientError, OSError) as exc:  # delivery helpers catch these
+        log.warning("review %s: Slack update failed: %s", escalation_id, type(exc).__name__)
+        escalation = store.get_escalation(escalation_id)
+        text = f"Recorded: request #{escalation_id}."
+        reply = ReviewReply(True, text, escalation, notified=False)
+    if not reply.applied:
+        return reply, None
+    if client is None:
+        line = (
+            "SLACK_BOT_TOKEN is not set: the officer was not notified in Slack and the card "
+            "was not updated; tell them directly."
+        )
+    elif reply.notified:
+        line = "The card was updated and the officer notified in Slack."
+    else:
+        line = "Slack could not be reached to notify the officer; tell them directly."
+    return reply, line

@@ -4,7 +4,7 @@ reminders, the officer's notice and the App Home queue. Pure functions, like blo
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -176,8 +176,12 @@ def home_sections(
     open_requests: Sequence[Escalation],
     queue: Sequence[Escalation] | None,
     now: datetime,
+    card_links: Mapping[int, str] | None = None,
+    queue_total: int | None = None,
 ) -> list[Block]:
-    """App Home blocks: the user's recent checks and open requests; the queue for reviewers."""
+    """App Home blocks: the user's recent checks and open requests; the queue for reviewers.
+    `card_links`: escalation id -> the card's permalink, where Slack gave one.
+    `queue_total`: how many cases are pending in all (the queue shows the oldest few)."""
     blocks: list[Block] = [divider(), header("Your recent checks")]
     if checks:
         lines = [
@@ -209,11 +213,13 @@ def home_sections(
         if not queue:
             blocks.append(context("Nothing is waiting for a reviewer. 🎉"))
         for escalation in queue[:QUEUE_ITEMS]:
-            where = (
-                f" · card in <#{escape(escalation.card_channel)}>"
-                if escalation.card_channel
-                else ""
-            )
+            link = (card_links or {}).get(escalation.id)
+            if link:
+                where = f" · <{escape(link)}|open the card>"
+            elif escalation.card_channel:
+                where = f" · card in <#{escape(escalation.card_channel)}>"
+            else:
+                where = ""
             blocks.append(
                 section(
                     f"*#{escalation.id}* from <@{escape(escalation.requester_id)}> · "
@@ -221,8 +227,10 @@ def home_sections(
                     f"*{age_text(escalation.created_at, now)}*{where}"
                 )
             )
-        if len(queue) > QUEUE_ITEMS:
+        total = max(len(queue), queue_total or 0)
+        shown = min(len(queue), QUEUE_ITEMS)
+        if total > shown:
             blocks.append(
-                context(f"…and {len(queue) - QUEUE_ITEMS} more (`canipost review list`).")
+                context(f"…and {total - shown} more (`canipost review list` shows them all).")
             )
     return blocks

@@ -494,6 +494,17 @@ class Store:
 
         return self._run("list_escalations", op, write=False)
 
+    def count_escalations(self, *, status: str | None = None) -> int:
+        """How many escalations there are (with `status`, when given)."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        query = select(func.count()).select_from(escalations)
+        if status is not None:
+            query = query.where(escalations.c.status == status)
+        return self._run(
+            "count_escalations", lambda conn: int(conn.scalar(query) or 0), write=False
+        )
+
     def events(self, escalation_id: int) -> list[EscalationEvent]:
         """The audit trail of one escalation, oldest first."""
         query = (

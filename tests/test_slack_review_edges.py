@@ -1,0 +1,344 @@
+"""More of the review loop through the real HTTP app: a database that fails during a
+decision, withdrawing from the officer's notice and from App Home, App Home's queue
+(links, ages, the block limit), a DM thread told with the note, and the reminder loop the
+runtime itself starts and stops. The core loop is in test_slack_review.py."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import REVIEW_CHANNEL, REVIEWER, SlackHarness, slack_env
+from fake_slack import Call, dm_event, find_actions
+from sqlalchemy import update
+
+from bot.config import Settings
+from bot.core.engine import Engine
+from bot.core.models import CheckRequest
+from bot.slack import ids
+from bot.slack.review import STORE_DOWN
+from bot.slack.runtime import Runtime
+from bot.store import Store, StoreError
+from bot.store.records import Escalation
+from bot.store.schema import escalations
+
+DRAFT = "Great turnout at the bike rodeo today, thanks to everyone at 12 Elm Street!"
+_n = itertools.count(1)
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}{next(_n):05d}E"
+
+
+def at_url(key: str) -> Any:
+    return lambda call: call.path.endswith("/" + key)
+
+
+def escalate(slack: SlackHarness, user: str) -> tuple[Escalation, Call, Call]:
+    """`/canipost review <draft>` as `user`: the stored case, the card and the notice."""
+    key = uid("rev")
+    slack.sender.command(f"review {DRAFT}", user_id=user, channel_id=uid("CCHAN"),
+                         response_url=slack.fake.response_url(key))  # fmt: skip
+    notice = slack.fake.wait_for("response_url", at_url(key))[0]
+    case = slack.store.list_escalations(requester_id=user)[-1]
+    card = slack.fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c.body.get("channel") == REVIEW_CHANNEL
+            and f"#{case.id}" in str(c.header())
+            and f"<@{user}>" in c.text_dump  # ids repeat across tests' databases
+        ),
+    )[0]
+    return case, card, notice
+
+
+def press(
+    slack: SlackHarness,
+    user: str,
+    action_id: str,
+    value: str,
+    *,
+    card: Call | None = None,
+    in_home: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    key = uid("click")
+    if in_home:
+        container: dict[str, Any] = {"type": "view", "view_id": "VHOME1"}
+        extra: dict[str, Any] = {"view": {"id": "VHOME1", "type": "home"}}
+    else:
+        channel = REVIEW_CHANNEL if card else "C" + user[1:]
+        container = {
+            "type": "message",
+            "message_ts": card.response["ts"] if card else "1900000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": card is None,
+        }
+        extra = {"channel": {"id": channel}, "response_url": slack.fake.response_url(key)}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "container": container,
+        "trigger_id": uid("trig."),
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
+        **extra,
+    }
+    assert slack.sender.interaction(payload).status == 200
+    return key, payload
+
+
+def told(slack: SlackHarness, key: str) -> str:
+    return slack.fake.wait_for("response_url", at_url(key))[0].text_dump
+
+
+def open_home(slack: SlackHarness, user: str) -> Call:
+    def mine(c: Call) -> bool:
+        return c.body.get("user_id") == user
+
+    before = len(slack.fake.calls("views.publish", mine))
+    slack.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    return slack.fake.wait_for("views.publish", mine, count=before + 1)[-1]
+
+
+@pytest.fixture
+def app(make_slack_app: Any, db_url: str) -> SlackHarness:
+    return make_slack_app(DATABASE_URL=db_url)
+
+
+# ------------------------------------------------------------------------------ failures
+
+
+def test_a_failed_decision_write_tells_the_reviewer_and_changes_nothing(
+    make_slack_app: Any, monkeypatch: Any
+) -> None:
+    slack = make_slack_app()
+    case, card, _ = escalate(slack, uid("UOFFICER"))
+
+    def down(*_args: Any, **_kwargs: Any) -> Any:
+        raise StoreError("database error during decide (sqlite): database is locked")
+
+    monkeypatch.setattr(slack.store, "decide", down)
+    key, _ = press(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
+    assert STORE_DOWN in told(slack, key)
+
+    _, payload = press(slack, REVIEWER, ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
+    view = slack.fake.wait_for(
+        "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+    )[0].body["view"]
+    state = {ids.INPUT_REVIEW_NOTE: {"value": {"type": "plain_text_input", "value": "No."}}}
+    reply = slack.sender.interaction(
+        {"type": "view_submission", "user": {"id": REVIEWER},
+         "view": {**view, "id": "V9", "state": {"values": state}}}
+    )  # fmt: skip
+    assert "could not be recorded" in reply.json()["errors"][ids.INPUT_REVIEW_NOTE]
+
+    monkeypatch.setattr(slack.store, "get_escalation", down)  # even the read fails now
+    key, _ = press(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
+    assert STORE_DOWN in told(slack, key)
+    monkeypatch.undo()
+    slack.wait_idle()
+    assert slack.store.get_escalation(case.id).status == "pending"  # type: ignore[union-attr]
+    assert not slack.fake.calls("chat.update", lambda c: c.body.get("ts") == card.response["ts"])
+
+
+# ------------------------------------------------------------------------------ withdraw
+
+
+def test_withdraw_from_the_notice_then_from_app_home(app: SlackHarness) -> None:
+    officer = uid("UOFFICER")
+    first, first_card, notice = escalate(app, officer)
+    buttons = [
+        e for e in find_actions(notice.blocks) if e["action_id"] == ids.ACTION_REVIEW_WITHDRAW
+    ]
+    assert [b["value"] for b in buttons] == [str(first.id)]
+    key, _ = press(app, officer, ids.ACTION_REVIEW_WITHDRAW, buttons[0]["value"])
+    assert f"Request #{first.id} withdrawn" in told(app, key)
+    card = app.fake.wait_for(
+        "chat.update", lambda c: c.body.get("ts") == first_card.response["ts"]
+    )[0]
+    assert f"↩️ Withdrawn* by the requester, <@{officer}>" in card.text_dump
+    assert not [e for e in find_actions(card.blocks) if e["action_id"].startswith("review_")]
+
+    second, second_card, _ = escalate(app, officer)
+    home = open_home(app, officer)
+    values = [e["value"] for e in find_actions_anywhere(home.blocks)]
+    assert values == [str(second.id)]  # the withdrawn one is no longer open
+    before = len(app.fake.calls("views.publish", lambda c: c.body.get("user_id") == officer))
+    press(app, officer, ids.ACTION_REVIEW_WITHDRAW, str(second.id), in_home=True)
+    republished = app.fake.wait_for(
+        "views.publish", lambda c: c.body.get("user_id") == officer, count=before + 1
+    )[-1]
+    assert "None waiting." in republished.text_dump
+    assert app.store.get_escalation(second.id).status == "withdrawn"  # type: ignore[union-attr]
+    app.fake.wait_for("chat.update", lambda c: c.body.get("ts") == second_card.response["ts"])
+    dm = app.fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c.body.get("channel") == "D" + officer[1:]
+            and f"Request #{second.id} withdrawn" in c.text_dump
+        ),
+    )
+    assert len(dm) == 1  # no response_url in App Home: the answer goes by DM
+
+
+def find_actions_anywhere(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Buttons in actions blocks and as section accessories."""
+    found = list(find_actions(blocks))
+    found += [b["accessory"] for b in blocks if b.get("accessory", {}).get("type") == "button"]
+    return found
+
+
+# ------------------------------------------------------------------------------ App Home
+
+
+def test_app_home_queue_is_oldest_first_with_ages_links_and_within_limits(
+    app: SlackHarness, slack_engine: Engine
+) -> None:
+    officer = uid("UOFFICER")
+    case, card, _ = escalate(app, officer)
+    decision = slack_engine.check(CheckRequest(DRAFT))
+    extra = [
+        app.store.create_escalation(
+            draft_text=DRAFT,
+            decision=decision,
+            requester_id=uid("UOTHER"),
+            surface="dm",
+            reason="asked",
+            reply_channel=None,
+            reply_thread_ts=None,
+        )  # fmt: skip
+        for _ in range(30)
+    ]
+    with app.store.engine.begin() as conn:  # the slash-command case has waited longest
+        earlier = app.store.now() - timedelta(hours=3, minutes=12, seconds=5)
+        conn.execute(update(escalations).where(escalations.c.id == case.id)
+                     .values(created_at=earlier))  # fmt: skip
+
+    home = open_home(app, REVIEWER)
+    assert len(home.blocks) <= 100 and not home.error
+    queue = [
+        b["text"]["text"] for b in home.blocks if b.get("text", {}).get("text", "")[:2] == "*#"
+    ]
+    assert queue[0].startswith(f"*#{case.id}* from <@{officer}>")
+    assert "waiting *3 h 12 min*" in queue[0]
+    ts_digits = card.response["ts"].replace(".", "")
+    link = f"https://fake-pd.slack.com/archives/{REVIEW_CHANNEL}/p{ts_digits}"
+    assert f"<{link}|open the card>" in queue[0]
+    assert f"*#{extra[0].id}* from" in queue[1] and "card in" not in queue[1]  # no card yet
+    assert "…and 6 more" in home.text_dump  # 31 waiting, 25 shown
+    assert DRAFT not in home.text_dump
+
+    open_home(app, REVIEWER)  # permalinks are remembered
+    asked = app.fake.calls(
+        "chat.getPermalink", lambda c: c.body.get("message_ts") == card.response["ts"]
+    )
+    assert len(asked) == 1
+
+
+# ------------------------------------------------------------------------------ DM thread
+
+
+def test_a_dm_request_is_answered_in_its_thread_with_the_note(app: SlackHarness) -> None:
+    officer, ts = uid("UOFFICER"), f"{1_970_000_000 + next(_n)}.5"
+    app.sender.event(dm_event(officer, "Shots fired downtown, stay away from Main and 3rd.", ts=ts))
+    app.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == ts)
+    case = app.store.list_escalations(requester_id=officer)[0]
+    assert (case.reply_channel, case.reply_thread_ts) == ("D" + officer, ts)
+    card = app.fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c.body.get("channel") == REVIEW_CHANNEL
+            and f"#{case.id}" in str(c.header())
+            and f"<@{officer}>" in c.text_dump
+        ),
+    )[0]
+    _, payload = press(app, REVIEWER, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
+    view = app.fake.wait_for(
+        "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+    )[0].body["view"]
+    note = "Say 'police activity' and leave the intersection out."
+    state = {ids.INPUT_REVIEW_NOTE: {"value": {"type": "plain_text_input", "value": note}}}
+    submitted = {**view, "id": "V8", "state": {"values": state}}
+    reply = app.sender.interaction(
+        {"type": "view_submission", "user": {"id": REVIEWER}, "view": submitted}
+    )
+    assert reply.status == 200
+    told_in_thread = app.fake.wait_for(
+        "chat.postMessage",
+        lambda c: (
+            c.body.get("channel") == "D" + officer
+            and c.body.get("thread_ts") == ts
+            and "asks for changes" in c.text_dump
+        ),
+    )
+    assert len(told_in_thread) == 1 and note in told_in_thread[0].text_dump
+
+
+# ------------------------------------------------------------------------------ reminders
+
+
+def test_the_runtime_reminder_loop_reannounces_and_stops_cleanly(
+    fake_slack: Any, slack_engine: Engine, tmp_path: Any
+) -> None:
+    env = slack_env(fake_slack, tmp_path)
+    settings = Settings.from_env(env, dotenv=False)
+    store = Store.open(settings.effective_database_url)
+    decision = slack_engine.check(CheckRequest(DRAFT))
+    requester = uid("UOFFICER")
+    lost = store.create_escalation(  # its first card never reached Slack
+        draft_text=DRAFT, decision=decision, requester_id=requester, surface="dm",
+        reason="asked", reply_channel=None, reply_thread_ts=None,
+    )  # fmt: skip
+    with store.engine.begin() as conn:
+        earlier = store.now() - timedelta(minutes=settings.review_reminder_minutes + 1)
+        conn.execute(update(escalations).where(escalations.c.id == lost.id)
+                     .values(created_at=earlier))  # fmt: skip
+    runtime = Runtime.start(settings, store=store, engine=slack_engine, housekeeping_seconds=0.05)
+    try:
+        card = fake_slack.wait_for(
+            "chat.postMessage",
+            lambda c: (
+                c.body.get("channel") == REVIEW_CHANNEL
+                and c.header() == f"🧑‍⚖️ Review request #{lost.id}"
+                and f"<@{requester}>" in c.text_dump
+            ),
+        )[0]
+        time.sleep(0.3)  # several more rounds
+        assert runtime.housekeeping is not None
+        thread = runtime.housekeeping._thread
+        assert thread is not None and thread.is_alive()
+    finally:
+        runtime.close(timeout=5)
+    assert not thread.is_alive()
+    stored = store.get_escalation(lost.id)
+    assert stored is not None and stored.card_ts == card.response["ts"]
+    assert stored.last_reminded_at is not None
+    again = fake_slack.calls("chat.postMessage", lambda c: f"<@{requester}>" in c.text_dump)
+    assert len(again) == 1
+    assert [e.action for e in store.events(lost.id)] == ["created", "reminded"]
+    store.close()
+
+
+# ------------------------------------------------------------------------------ incidents
+
+
+def test_incident_overrides_are_shared_through_the_store_with_a_short_cache(
+    db_url: str,
+) -> None:
+    from bot.slack.incidents import IncidentChannels
+
+    now = [100.0]
+    with Store.open(db_url) as one, Store.open(db_url) as two:
+        first = IncidentChannels(["CCONFIGURED"], one, clock=lambda: now[0])
+        second = IncidentChannels(["CCONFIGURED"], two, clock=lambda: now[0])
+        assert first.is_incident("CCONFIGURED") and not first.is_incident("CFIRE")
+        assert second.is_incident("CCONFIGURED") and not second.is_incident("CFIRE")
+        first.set("CFIRE", True, set_by=REVIEWER)
+        first.set("CCONFIGURED", False, set_by=REVIEWER)
+        assert first.is_incident("CFIRE") and not first.is_incident("CCONFIGURED")
+        assert not second.is_incident("CFIRE")  # still within its 10 s cache
+        now[0] += 10.5
+        assert second.is_incident("CFIRE") and not second.is_incident("CCONFIGURED")
+        assert two.incident_channels() == {"CFIRE": True, "CCONFIGURED": False}
