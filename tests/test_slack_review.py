@@ -4,7 +4,6 @@ updated, withdrawals, reminders across instances, App Home, and the admin comman
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import subprocess
@@ -16,7 +15,21 @@ from typing import Any
 
 import pytest
 from conftest import REVIEW_CHANNEL, REVIEWER, SlackHarness
-from fake_slack import Call, dm_event, find_actions
+from fake_slack import Call, dm_event
+from review_harness import (
+    DRAFT,
+    at_url,
+    button_value,
+    card_updates,
+    click,
+    escalate,
+    new_ts,
+    officer_dm,
+    open_home,
+    submit_note,
+    told,
+    uid,
+)
 from sqlalchemy import update
 
 from bot.config import REPO_ROOT
@@ -25,15 +38,6 @@ from bot.slack.scheduler import Housekeeping
 from bot.store import StoreError
 from bot.store.records import Escalation
 from bot.store.schema import escalations
-
-DRAFT = "Great turnout at the bike rodeo today, thanks to everyone at 12 Elm Street!"
-_ts = itertools.count(1)
-_ids = itertools.count(1)
-
-
-def uid(prefix: str) -> str:
-    """Ids unique in the session: the fake Slack server is shared by every test."""
-    return f"{prefix}{next(_ids):05d}R"
 
 
 @pytest.fixture
@@ -44,96 +48,12 @@ def app(make_slack_app: Any, db_url: str) -> SlackHarness:
 # ------------------------------------------------------------------------------ helpers
 
 
-def at_url(key: str) -> Any:
-    return lambda call: call.path.endswith("/" + key)
-
-
-def escalate(slack: SlackHarness, user: str, draft: str = DRAFT) -> tuple[Escalation, Call]:
-    """`/canipost review <draft>` as `user`; returns the stored case and its card."""
-    key = uid("rev")
-    reply = slack.sender.command(
-        f"review {draft}", user_id=user, channel_id=uid("CCHAN"),
-        response_url=slack.fake.response_url(key),
-    )  # fmt: skip
-    assert reply.status == 200
-    notice = slack.fake.wait_for("response_url", at_url(key))[0]
-    assert "📨 Sent to the PIO" in notice.text_dump
-    case = slack.store.list_escalations(requester_id=user)[-1]
-    card = slack.fake.wait_for(
-        "chat.postMessage",
-        lambda c: (
-            c.body.get("channel") == REVIEW_CHANNEL
-            and c.header() == f"🧑‍⚖️ Review request #{case.id}"
-            and f"<@{user}>" in c.text_dump
-        ),
-    )[0]
-    return case, card
-
-
-def click(
-    slack: SlackHarness, user: str, action_id: str, value: str, *, card: Call | None = None
-) -> tuple[str, dict[str, Any]]:
-    """Press a button as `user`; returns the response_url key and the payload sent."""
-    key = uid("click")
-    channel = REVIEW_CHANNEL if card else "D" + user[1:]
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower()},
-        "container": {
-            "type": "message",
-            "message_ts": card.response["ts"] if card else f"{1_900_000_000 + next(_ts)}.1",
-            "channel_id": channel,
-            "is_ephemeral": card is None,  # the officer's notice to /canipost is ephemeral
-        },
-        "trigger_id": uid("trig."),
-        "channel": {"id": channel, "name": "review"},
-        "response_url": slack.fake.response_url(key),
-        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
-    }
-    assert slack.sender.interaction(payload).status == 200
-    return key, payload
-
-
-def told(slack: SlackHarness, key: str) -> str:
-    return slack.fake.wait_for("response_url", at_url(key))[0].text_dump
-
-
-def button_value(call: Call, action_id: str) -> str:
-    return next(e["value"] for e in find_actions(call.blocks) if e["action_id"] == action_id)
-
-
-def submit_note(slack: SlackHarness, user: str, view: dict[str, Any], note: str) -> Any:
-    submitted = {
-        **view,
-        "id": "V1",
-        "state": {"values": {ids.INPUT_REVIEW_NOTE: {"value": {"type": "plain_text_input",
-                                                               "value": note}}}},
-    }  # fmt: skip
-    payload = {"type": "view_submission", "user": {"id": user}, "view": submitted}
-    return slack.sender.interaction(payload)
-
-
-def officer_dm(slack: SlackHarness, officer: str) -> list[Call]:
-    return slack.fake.calls(
-        "chat.postMessage", lambda c: c.body.get("channel") == "D" + officer[1:]
-    )
-
-
-def card_updates(slack: SlackHarness, card: Call) -> list[Call]:
-    return slack.fake.calls(
-        "chat.update",
-        lambda c: (
-            c.body.get("channel") == REVIEW_CHANNEL and c.body.get("ts") == card.response["ts"]
-        ),
-    )
-
-
 # ------------------------------------------------------------------------------ the loop
 
 
 def test_full_loop_refusals_then_approval(app: SlackHarness) -> None:
     officer = uid("UOFFICER")
-    case, card = escalate(app, officer)
+    case, card, _ = escalate(app, officer)
     assert DRAFT in card.text_dump and "Revise before posting" in card.text_dump
     approve = button_value(card, ids.ACTION_REVIEW_APPROVE)
     assert approve == str(case.id)
@@ -164,7 +84,7 @@ def test_full_loop_refusals_then_approval(app: SlackHarness) -> None:
 
 
 def test_a_reviewer_cannot_decide_their_own_request(app: SlackHarness) -> None:
-    case, card = escalate(app, REVIEWER)
+    case, card, _ = escalate(app, REVIEWER)
     key, _ = click(app, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
     assert "can't decide your own request" in told(app, key)
     app.wait_idle()
@@ -175,7 +95,7 @@ def test_needs_changes_opens_a_note_form_and_the_note_reaches_the_officer(
     app: SlackHarness,
 ) -> None:
     officer = uid("UOFFICER")
-    case, card = escalate(app, officer)
+    case, card, _ = escalate(app, officer)
     _, payload = click(app, REVIEWER, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
     opened = app.fake.wait_for(
         "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
@@ -207,7 +127,7 @@ def test_needs_changes_opens_a_note_form_and_the_note_reaches_the_officer(
 
 
 def test_someone_else_pressing_do_not_post_gets_no_form(app: SlackHarness) -> None:
-    case, card = escalate(app, uid("UOFFICER"))
+    case, card, _ = escalate(app, uid("UOFFICER"))
     key, payload = click(app, uid("UOFFICER"), ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
     assert "Only reviewers" in told(app, key)
     assert not app.fake.calls(
@@ -219,7 +139,7 @@ def test_simultaneous_decisions_record_exactly_one(make_slack_app: Any, db_url: 
     reviewers = [f"UREVRACE{i}" for i in range(6)]
     app = make_slack_app(DATABASE_URL=db_url, REVIEWER_IDS=",".join(reviewers))
     officer = uid("UOFFICER")
-    case, card = escalate(app, officer)
+    case, card, _ = escalate(app, officer)
     keys: dict[str, str] = {}
     barrier = threading.Barrier(len(reviewers))
 
@@ -247,7 +167,7 @@ def test_simultaneous_decisions_record_exactly_one(make_slack_app: Any, db_url: 
 
 def test_the_officer_can_withdraw_a_pending_request(app: SlackHarness) -> None:
     officer = uid("UOFFICER")
-    case, card = escalate(app, officer)
+    case, card, _ = escalate(app, officer)
     key, _ = click(app, uid("UOFFICER"), ids.ACTION_REVIEW_WITHDRAW, str(case.id))
     assert "Only the officer who asked" in told(app, key)
     key, _ = click(app, officer, ids.ACTION_REVIEW_WITHDRAW, str(case.id))
@@ -282,15 +202,10 @@ def test_a_failed_queue_write_tells_the_officer(app: SlackHarness, monkeypatch: 
 
 def test_app_home_shows_checks_requests_and_the_queue_to_reviewers(app: SlackHarness) -> None:
     officer = uid("UOFFICER")
-    case, _ = escalate(app, officer)
+    case, _, _ = escalate(app, officer)
 
     def home(user: str) -> Call:
-        def mine(c: Call) -> bool:
-            return c.body.get("user_id") == user
-
-        before = len(app.fake.calls("views.publish", mine))
-        app.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
-        return app.fake.wait_for("views.publish", mine, count=before + 1)[-1]
+        return open_home(app, user)
 
     mine = home(officer).text_dump
     assert "Your recent checks" in mine and "via slash" in mine
@@ -307,7 +222,7 @@ def test_app_home_shows_checks_requests_and_the_queue_to_reviewers(app: SlackHar
 def test_reminders_go_out_once_with_two_instances(make_slack_app: Any, db_url: str) -> None:
     first = make_slack_app(DATABASE_URL=db_url)
     second = make_slack_app(DATABASE_URL=db_url)
-    case, card = escalate(first, uid("UOFFICER"))
+    case, card, _ = escalate(first, uid("UOFFICER"))
     with first.store.engine.begin() as conn:  # the case has waited two hours
         earlier = first.store.now() - timedelta(hours=2)
         conn.execute(update(escalations).where(escalations.c.id == case.id)
@@ -337,7 +252,7 @@ def test_two_instances_answer_one_event_once_on_a_shared_database(
 ) -> None:
     first = make_slack_app(DATABASE_URL=db_url)
     second = make_slack_app(DATABASE_URL=db_url)
-    user, ts = uid("UOFFICER"), f"{1_950_000_000 + next(_ts)}.5"
+    user, ts = uid("UOFFICER"), new_ts()
     event = dm_event(user, "Coffee with a Cop this Saturday!", ts=ts)
     event_id = uid("EvShared")
     replies: list[Any] = []
@@ -376,7 +291,7 @@ def test_incident_mode_set_on_one_instance_holds_on_the_other(
 
 def test_cli_decision_updates_the_card_and_tells_the_officer(app: SlackHarness) -> None:
     officer = uid("UOFFICER")
-    case, card = escalate(app, officer)
+    case, card, _ = escalate(app, officer)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
     env.update(
         SLACK_BOT_TOKEN=app.settings.slack_bot_token or "",
@@ -407,7 +322,7 @@ def test_cli_decision_updates_the_card_and_tells_the_officer(app: SlackHarness) 
 
 
 def test_a_channel_thread_gets_the_outcome_and_the_note_goes_by_dm(app: SlackHarness) -> None:
-    officer, channel, ts = uid("UOFFICER"), uid("CCHAN"), f"{1_960_000_000 + next(_ts)}.5"
+    officer, channel, ts = uid("UOFFICER"), uid("CCHAN"), new_ts()
     text = "Shots fired downtown, stay away from Main and 3rd."
     mention = {"type": "app_mention", "user": officer, "channel": channel, "ts": ts,
                "event_ts": ts, "text": text}  # fmt: skip
@@ -443,7 +358,7 @@ def test_members_of_the_reviewer_group_decide_through_the_note_form(
     app = make_slack_app(DATABASE_URL=db_url, REVIEWER_GROUP_ID="SPIOTEAM1")
     app.fake.group_members.append(member)
     try:
-        case, card = escalate(app, uid("UOFFICER"))
+        case, card, _ = escalate(app, uid("UOFFICER"))
         _, payload = click(app, member, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
         view = app.fake.wait_for(
             "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]

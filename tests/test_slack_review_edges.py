@@ -5,14 +5,14 @@ runtime itself starts and stops. The core loop is in test_slack_review.py."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from conftest import REVIEW_CHANNEL, REVIEWER, SlackHarness, slack_env
-from fake_slack import Call, dm_event, find_actions
+from fake_slack import dm_event, find_actions
+from review_harness import DRAFT, click, escalate, new_ts, open_home, told, uid
 from sqlalchemy import update
 
 from bot.config import Settings
@@ -22,84 +22,7 @@ from bot.slack import ids
 from bot.slack.review import STORE_DOWN
 from bot.slack.runtime import Runtime
 from bot.store import Store, StoreError
-from bot.store.records import Escalation
 from bot.store.schema import escalations
-
-DRAFT = "Great turnout at the bike rodeo today, thanks to everyone at 12 Elm Street!"
-_n = itertools.count(1)
-
-
-def uid(prefix: str) -> str:
-    return f"{prefix}{next(_n):05d}E"
-
-
-def at_url(key: str) -> Any:
-    return lambda call: call.path.endswith("/" + key)
-
-
-def escalate(slack: SlackHarness, user: str) -> tuple[Escalation, Call, Call]:
-    """`/canipost review <draft>` as `user`: the stored case, the card and the notice."""
-    key = uid("rev")
-    slack.sender.command(f"review {DRAFT}", user_id=user, channel_id=uid("CCHAN"),
-                         response_url=slack.fake.response_url(key))  # fmt: skip
-    notice = slack.fake.wait_for("response_url", at_url(key))[0]
-    case = slack.store.list_escalations(requester_id=user)[-1]
-    card = slack.fake.wait_for(
-        "chat.postMessage",
-        lambda c: (
-            c.body.get("channel") == REVIEW_CHANNEL
-            and f"#{case.id}" in str(c.header())
-            and f"<@{user}>" in c.text_dump  # ids repeat across tests' databases
-        ),
-    )[0]
-    return case, card, notice
-
-
-def press(
-    slack: SlackHarness,
-    user: str,
-    action_id: str,
-    value: str,
-    *,
-    card: Call | None = None,
-    in_home: bool = False,
-) -> tuple[str, dict[str, Any]]:
-    key = uid("click")
-    if in_home:
-        container: dict[str, Any] = {"type": "view", "view_id": "VHOME1"}
-        extra: dict[str, Any] = {"view": {"id": "VHOME1", "type": "home"}}
-    else:
-        channel = REVIEW_CHANNEL if card else "C" + user[1:]
-        container = {
-            "type": "message",
-            "message_ts": card.response["ts"] if card else "1900000000.000100",
-            "channel_id": channel,
-            "is_ephemeral": card is None,
-        }
-        extra = {"channel": {"id": channel}, "response_url": slack.fake.response_url(key)}
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "container": container,
-        "trigger_id": uid("trig."),
-        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
-        **extra,
-    }
-    assert slack.sender.interaction(payload).status == 200
-    return key, payload
-
-
-def told(slack: SlackHarness, key: str) -> str:
-    return slack.fake.wait_for("response_url", at_url(key))[0].text_dump
-
-
-def open_home(slack: SlackHarness, user: str) -> Call:
-    def mine(c: Call) -> bool:
-        return c.body.get("user_id") == user
-
-    before = len(slack.fake.calls("views.publish", mine))
-    slack.sender.event({"type": "app_home_opened", "user": user, "tab": "home"})
-    return slack.fake.wait_for("views.publish", mine, count=before + 1)[-1]
 
 
 @pytest.fixture
@@ -120,10 +43,10 @@ def test_a_failed_decision_write_tells_the_reviewer_and_changes_nothing(
         raise StoreError("database error during decide (sqlite): database is locked")
 
     monkeypatch.setattr(slack.store, "decide", down)
-    key, _ = press(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
+    key, _ = click(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
     assert STORE_DOWN in told(slack, key)
 
-    _, payload = press(slack, REVIEWER, ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
+    _, payload = click(slack, REVIEWER, ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
     view = slack.fake.wait_for(
         "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
     )[0].body["view"]
@@ -135,7 +58,7 @@ def test_a_failed_decision_write_tells_the_reviewer_and_changes_nothing(
     assert "could not be recorded" in reply.json()["errors"][ids.INPUT_REVIEW_NOTE]
 
     monkeypatch.setattr(slack.store, "get_escalation", down)  # even the read fails now
-    key, _ = press(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
+    key, _ = click(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)
     assert STORE_DOWN in told(slack, key)
     monkeypatch.undo()
     slack.wait_idle()
@@ -153,7 +76,7 @@ def test_withdraw_from_the_notice_then_from_app_home(app: SlackHarness) -> None:
         e for e in find_actions(notice.blocks) if e["action_id"] == ids.ACTION_REVIEW_WITHDRAW
     ]
     assert [b["value"] for b in buttons] == [str(first.id)]
-    key, _ = press(app, officer, ids.ACTION_REVIEW_WITHDRAW, buttons[0]["value"])
+    key, _ = click(app, officer, ids.ACTION_REVIEW_WITHDRAW, buttons[0]["value"])
     assert f"Request #{first.id} withdrawn" in told(app, key)
     card = app.fake.wait_for(
         "chat.update", lambda c: c.body.get("ts") == first_card.response["ts"]
@@ -166,7 +89,7 @@ def test_withdraw_from_the_notice_then_from_app_home(app: SlackHarness) -> None:
     values = [e["value"] for e in find_actions_anywhere(home.blocks)]
     assert values == [str(second.id)]  # the withdrawn one is no longer open
     before = len(app.fake.calls("views.publish", lambda c: c.body.get("user_id") == officer))
-    press(app, officer, ids.ACTION_REVIEW_WITHDRAW, str(second.id), in_home=True)
+    click(app, officer, ids.ACTION_REVIEW_WITHDRAW, str(second.id), in_home=True)
     republished = app.fake.wait_for(
         "views.publish", lambda c: c.body.get("user_id") == officer, count=before + 1
     )[-1]
@@ -241,7 +164,7 @@ def test_app_home_queue_is_oldest_first_with_ages_links_and_within_limits(
 
 
 def test_a_dm_request_is_answered_in_its_thread_with_the_note(app: SlackHarness) -> None:
-    officer, ts = uid("UOFFICER"), f"{1_970_000_000 + next(_n)}.5"
+    officer, ts = uid("UOFFICER"), new_ts()
     app.sender.event(dm_event(officer, "Shots fired downtown, stay away from Main and 3rd.", ts=ts))
     app.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == ts)
     case = app.store.list_escalations(requester_id=officer)[0]
@@ -254,7 +177,7 @@ def test_a_dm_request_is_answered_in_its_thread_with_the_note(app: SlackHarness)
             and f"<@{officer}>" in c.text_dump
         ),
     )[0]
-    _, payload = press(app, REVIEWER, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
+    _, payload = click(app, REVIEWER, ids.ACTION_REVIEW_CHANGES, str(case.id), card=card)
     view = app.fake.wait_for(
         "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
     )[0].body["view"]
