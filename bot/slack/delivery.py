@@ -8,11 +8,13 @@ silently and a listener never crashes on a Slack hiccup.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack.blocks import Message, text_message
@@ -81,6 +83,21 @@ def send(client: WebClient, destination: Destination, message: Message) -> Deliv
     return send_dm(client, destination.user_id, message)
 
 
+def _send_with_fallback(
+    method: str, where: str, call: Callable[[Message], SlackResponse], message: Message
+) -> SlackResponse | None:
+    """`call(message)`; on a block error once more as text only. None when it failed."""
+    for attempt in (message, _plain_fallback(message)):
+        try:
+            return call(attempt)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            code = _error_code(exc)
+            log.warning("slack: %s in %s failed: %s", method, where, code)
+            if code not in _BLOCK_ERRORS:
+                return None
+    return None
+
+
 def post_message(
     client: WebClient,
     channel_id: str,
@@ -92,37 +109,28 @@ def post_message(
     """chat.postMessage; on a block error retries once as text only. Returns the ts.
     `broadcast` also shows a thread reply in the channel."""
     extra = {"reply_broadcast": True} if broadcast and thread_ts else {}
-    for attempt in (message, _plain_fallback(message)):
-        try:
-            response = client.chat_postMessage(
-                channel=channel_id,
-                thread_ts=thread_ts,
-                **extra,
-                unfurl_links=False,
-                unfurl_media=False,
-                **attempt.as_kwargs(),
-            )
-            return str(response.get("ts") or "") or None
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            code = _error_code(exc)
-            log.warning("slack: chat.postMessage to %s failed: %s", channel_id, code)
-            if code not in _BLOCK_ERRORS:
-                return None
-    return None
+
+    def call(attempt: Message) -> SlackResponse:
+        return client.chat_postMessage(
+            channel=channel_id,
+            thread_ts=thread_ts,
+            **extra,
+            unfurl_links=False,
+            unfurl_media=False,
+            **attempt.as_kwargs(),
+        )
+
+    response = _send_with_fallback("chat.postMessage", channel_id, call, message)
+    return (str(response.get("ts") or "") or None) if response is not None else None
 
 
 def update_message(client: WebClient, channel_id: str, ts: str, message: Message) -> bool:
     """chat.update in place; on a block error retries once as text only."""
-    for attempt in (message, _plain_fallback(message)):
-        try:
-            client.chat_update(channel=channel_id, ts=ts, **attempt.as_kwargs())
-            return True
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            code = _error_code(exc)
-            log.warning("slack: chat.update in %s failed: %s", channel_id, code)
-            if code not in _BLOCK_ERRORS:
-                return False
-    return False
+
+    def call(attempt: Message) -> SlackResponse:
+        return client.chat_update(channel=channel_id, ts=ts, **attempt.as_kwargs())
+
+    return _send_with_fallback("chat.update", channel_id, call, message) is not None
 
 
 def respond(
