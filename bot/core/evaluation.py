@@ -13,9 +13,14 @@ from bot.core.models import ACCOUNTS, VERDICTS, Advisor, CheckRequest, Decision,
 
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
-# The shipped labelled set: the tuning cases plus two held-out sets, each folded in after
+# The shipped labelled set: the tuning cases plus three held-out sets, each folded in after
 # its first, untuned run was recorded (see README, "Quality and speed").
-SHIPPED_CASE_FILES = (DEFAULT_CASES, EVALS_DIR / "holdout.jsonl", EVALS_DIR / "fresh.jsonl")
+SHIPPED_CASE_FILES = (
+    DEFAULT_CASES,
+    EVALS_DIR / "holdout.jsonl",
+    EVALS_DIR / "fresh.jsonl",
+    EVALS_DIR / "fresh2.jsonl",
+)
 
 
 @dataclass(frozen=True)

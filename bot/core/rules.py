@@ -62,7 +62,8 @@ INCIDENT_TOPIC = words(
 DRILL = words(r"drill", r"training", r"exercise", r"scenario", r"class", r"course", r"academy")
 MEDIA = words(
     r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?", r"images?",
-    r"screenshots?", r"stills?", r"recording", r"selfie", r"snap", r"posting", r"post",
+    r"screenshots?", r"stills", r"still (?:photo|image|frame|shot)s?",
+    r"recording", r"selfie", r"snap", r"posting", r"post",
     r"sharing", r"share", r"upload\w*", r"here'?s", r"watch", r"check out", r"look at",
 )
 RANK = (
@@ -153,6 +154,10 @@ IDENTIFIER = (
     r"work|kids?|daughter|son|husband|wife|boyfriend|girlfriend)\b|"
     r"\b(?:photo|pic|picture|video|image|selfie)s? (?:of|with) (?:the|her|him|them)\b|"
     r"(?-i:\b(?:Mr|Mrs|Ms|Miss|Dr)\.? [A-Z][a-z]+)|\b(?:at|on) the corner of\b|"
+    r"\b(?:the|a|our) (?:mail ?(?:carrier|man|woman)|mailman|postman|delivery (?:driver|guy)|"
+    r"cashier|clerk|bartender|barista|waitress|waiter|manager|janitor|crossing guard|"
+    r"bus driver|neighbou?r|nurse|teacher|pastor|owner)\b.{0,20}?\b(?:on|at|from|of) "
+    r"(?-i:[A-Z][a-z]+)|"
     r"\bmy (?:neighbou?r|cousin|coworker|co-worker|friend|brother|sister|uncle|aunt|"
     r"kid'?s (?:teacher|coach|school|friend)|landlord|tenant)\b|\b(?:from|at) my kid'?s school\b"
 )
@@ -330,7 +335,10 @@ RULES: tuple[Rule, ...] = (
                   r"knows? (?:he|she|they) did it",
                   r"enjoy (?:county|prison|jail|the next \d+ ?(?:yrs|years))",
                   r"glad (?:he|she|they)(?:'s|'re| is| are) finally (?:done|caught|locked up)",
-                  r"(?:the )?jury (?:should|better|needs to|will)"),
+                  r"(?:the )?jury (?:should|better|needs to|will|sees)",
+                  r"(?:is|was|'s) (?:\d+% |definitely |totally |obviously )?the one who did it",
+                  r"lying (?:thru|through) (?:his|her|their) teeth",
+                  r"hope (?:the )?jury"),
             near(words(r"trial", r"pending (?:case|charges|prosecution)", r"the case against",
                        r"defendants?", r"charges against", r"(?:upcoming|ongoing) case"),
                  words(r"guilty", r"innocent", r"should", r"deserves?", r"obviously", r"clearly",
@@ -353,13 +361,18 @@ RULES: tuple[Rule, ...] = (
             near(words(r"crime[- ]scenes?", r"the scene", r"evidence", r"autopsy", r"the body",
                        r"deceased", r"fatal(?:ity)?", r"the wreck", r"homicide"),
                  words(r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?",
-                       r"images?", r"screenshots?", r"stills?"), 25),
+                       r"images?", r"screenshots?", r"stills"), 25),
             r"\[(?:photo|pic|picture|video|image)\b[^\]]{0,200}?\b(?:drugs?|cocaine|meth|heroin|"
             r"fentanyl|powder|pills|rifles?|guns?|firearms?|weapons?|cash|money|evidence|seized|"
             r"seizure|bricks?|baggies|body|blood|scene|handcuff\w*|suspect)\b",
             words(r"(?:photo|pic|picture)s? of (?:the |our |my )?(?:seized|seizure|drugs|guns|"
                   r"evidence|haul|bust)"),
-            words(r"evidence (?:room|locker|bag|table|photos?)",
+            near(r"\[(?:photo|pic|picture|video|image)\b[^\]]{0,200}\]",
+                 words(r"kilos?", r"keys", r"bricks?", r"\d+ (?:ARs|rifles|guns|pistols|"
+                       r"firearms)", r"off the street", r"seized", r"seizure", r"haul", r"bust"),
+                 120),
+            words(r"dope on the table", r"#dopeonthetable", r"guns on the table",
+                  r"evidence (?:room|locker|bag|table|photos?)",
                   r"crime[- ]scene (?:photos?|pics?|video|images?)"),
         ),
         unless=(words(r"no (?:photos?|pictures?|video)", r"without (?:photos?|pictures?)"),),
@@ -374,7 +387,7 @@ RULES: tuple[Rule, ...] = (
         fix="Remove the operation, timing, staging, staffing or location details; they put "
             "officers and operations at risk.",
         patterns=(
-            near(words(r"raids?", r"search warrants?", r"warrant service",
+            near(words(r"raids?", r"search warrants?", r"#?warrant ?service", r"#raid\w*",
                        r"serv(?:e|ing) (?:a|the|an?) \w* ?warrant", r"no[- ]knock", r"sting",
                        r"buy[- ]bust", r"takedown", r"operation \w+", r"swat", r"entry team",
                        r"roundup", r"warrant (?:sweep|service|roundup)", r"sweep",
@@ -470,7 +483,11 @@ RULES: tuple[Rule, ...] = (
                   r"(?:hope|wish) (?:they|he|she|you) (?:die|dies|gets? shot)",
                   r"(?:i|we)(?:'d| would) (?:love|like) to (?:shoot|beat|kill|hurt)",
                   r"run (?:them|those protesters|'em) over", r"snitches get stitches",
-                  r"leav(?:e|ing) in (?:an )?ambulances?", r"leav(?:e|ing) in (?:a )?body ?bags?",
+                  r"leav(?:e|ing) in (?:an )?ambulances?",
+                  r"leav(?:e|ing) in (?:a )?body ?bags?",
+                  r"(?:i'?m|im|i'?ll|i will|i'?d|we'?ll|gonna|going to) (?:\w+ )?(?:put|"
+                  r"putting|send|sending) (?:him|her|them|you|'?em) (?:in|into|to) (?:the|a) "
+                  r"(?:hospital|morgue|grave|body bag|icu)",
                   r"try me", r"(?:see|find out) what happens when", r"you'?ve been warned",
                   r"i know (?:what|where) (?:you|he|she|they) (?:drive|drives|park|parks|work|"
                   r"works)", r"i know what car (?:you|he|she|they) drives?",
@@ -520,9 +537,9 @@ RULES: tuple[Rule, ...] = (
                   r"this neighborhood is (?:a )?(?:zoo|jungle)",
                   r"(?:they|them) don'?t belong here"),
             r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
-            r"(?:that|the other|this|the wrong) (?:side of (?:the )?tracks|neighborhood|"
-            r"part of town|"
-            r"area|complex|projects)\b.{0,40}?\b(?:is|are)\b.{0,40}?\b(?:parole|criminals?|"
+            r"(?:that|the other|this|the wrong|the|those)(?: [A-Z][\w-]*){0,2} (?:side of "
+            r"(?:the )?tracks|neighborhood|part of town|area|complex|projects|apartments|"
+            r"trailer park|housing)\b.{0,40}?\b(?:is|are)\b.{0,40}?\b(?:parole|criminals?|"
             r"trash|thugs|animals|junkies|gang\w*|crooks|felons)\b",
         ),
     ),
@@ -548,7 +565,10 @@ RULES: tuple[Rule, ...] = (
             rf"{RANK_AND_NAME}.{{0,60}}?\b(?:like (?:he|she|they)(?:'s| has| have| had)? never|"
             r"couldn'?t find|can'?t (?:even )?(?:find|drive|park|shoot|write|spell)|"
             r"never (?:restocks?|does|cleans?|shows? up|helps?|answers?))",
-            r"\b(?:[a-d]|day|night|swing|mid)[- ]shift (?:never|always|can'?t)\b",
+            r"\b(?:[a-d]|day|night|swing|mid)[- ]shift (?:never|always|can'?t|could learn|"
+            r"needs? to learn)\b",
+            near(COLLEAGUE, r"🙄|🤦|\bsmh\b|\beye ?roll\b|\bguess (?:he|she|they) finally\b|"
+                 r"\bwithout (?:his|her|their) gps\b", 80),
             r"\b(?:parks?|drives?|shoots?|writes?|types?|talks?)\b.{0,20}?\blike (?:he|she)"
             r"(?:'s| is) (?:docking|never|blind|drunk|a toddler|my grandma)",
             r"\b(?:even|finally) (?-i:[A-Z][a-z]+) (?:showed up|was|got here) on time\b",
@@ -593,19 +613,21 @@ RULES: tuple[Rule, ...] = (
         fix="Use a photo without the uniform, badge, patch or marked car, or ask the PIO to "
             "approve it.",
         patterns=(
-            words(r"(?<!not )(?<!n't )(?<!never )(?<!out of )in (?:my |full |dress |the |"
-                  r"class[- ][ab] |(?:my |full )?class[- ][ab] )?uniform",
+            words(r"(?<!not )(?<!n't )(?<!never )(?<!out of )in (?:(?:my|our|full|dress|the|"
+                  r"class[- ][ab]) ){0,3}uniforms?",
                   r"uniform (?:pics?|photos?|selfies?)",
                   r"(?:my|the|our) badge", r"badge (?:pics?|photos?|selfies?)",
                   r"(?:department|agency|police|sheriff'?s?|pd) (?:patch|insignia|logo|seal)",
                   r"shoulder patch", r"(?:pics?|photos?|selfies?) (?:of|in|with) (?:my )?duty "
                   r"(?:belt|gear)",
-                  r"wearing (?:my|the) (?:uniform|badge|vest)",
+                  r"wearing (?:my|the|our) (?:uniforms?|badges?|vests?)",
                   r"(?:patrol|squad|police) car (?:selfies?|pics?|photos?)",
                   r"(?:photo|pic|picture|selfie|video)s? (?:of|with|in|next to) "
                   r"(?:me (?:in|with) )?"
                   r"(?:my|the|our) (?:patrol car|squad car|cruiser|marked (?:car|unit)|police "
                   r"car|unit)", r"photos? of (?:me|myself) in (?:my )?uniform"),
+            r"\[(?:photo|pic|picture|video|image|selfie)\b[^\]]{0,200}?\b(?:uniforms?|"
+            r"badges?|patrol car|squad car|cruiser)\b",
         ),
         accounts=PERSONAL_OR_UNKNOWN,
         unless=(r"\bbadge\s*(?:no\.?|number|num|#)",),
@@ -646,7 +668,9 @@ RULES: tuple[Rule, ...] = (
             words(r"(?:narcotics|drug|vice) buy work", r"went (?:over )?to (?:narcotics|vice) "
                   r"buy", r"can'?t show (?:your|his|her|their) faces?"),
             words(r"welcome to (?:narcotics|vice|the dark side)", r"narcotics is lucky",
-                  r"(?:growing out|grew out) (?:a|his|her) beard .{0,60} (?:narcotics|vice|uc)"),
+                  r"(?:growing out|grew out|growing) (?:a|his|her|the|my) beard\b.{0,60}?\b"
+                  r"(?:narcotics|vice|uc|undercover)",
+                  r"new (?:narcotics|vice|uc|undercover) (?:gig|assignment|job|detail|spot)"),
         ),
     ),
     Rule(
@@ -815,6 +839,29 @@ RULES: tuple[Rule, ...] = (
         patterns=(EMAIL,),
         unless=(r"\b(?:pio|info|records|recruiting|recruitment|tips|media|press|community)@",),
         view="light",
+    ),
+    Rule(
+        code="mixed_personal_work", severity="needs_review",
+        topic="questions the policy does not answer",
+        query="questions the policy does not answer live streams posts mixing personal and "
+              "work matters",
+        message="Mixes a personal channel with department work (a live stream of a work event, "
+                "or paid content tied to the job); the policy leaves this to the PIO.",
+        fix="Ask the PIO before you start; describe the platform, who will see it and whether "
+            "you are paid.",
+        patterns=(
+            near(words(r"live ?stream\w*", r"live-stream\w*", r"go(?:ing)? live", r"twitch",
+                       r"stream(?:ing)? (?:it|the|our)"),
+                 words(r"dept", r"department'?s?", r"precinct", r"station", r"roll ?call",
+                       r"our (?:squad|shift|unit|team)", r"ride-?alongs?", r"co-?workers",
+                       r"(?:at|from) work"), 80),
+            near(words(r"paid (?:substack|newsletter|subscriptions?|content|podcast|channel|"
+                       r"course|speaking)", r"substack", r"patreon", r"monetiz\w*",
+                       r"onlyfans", r"brand deals?", r"ad revenue", r"paid subscribers"),
+                 words(r"cops?", r"officers?", r"deputy", r"polic\w*", r"law enforcement",
+                       r"department", r"badge", r"my job"), 120),
+        ),
+        accounts=PERSONAL_OR_UNKNOWN,
     ),
     Rule(
         code="unclear_question", severity="needs_review",
