@@ -387,7 +387,7 @@ RULES: tuple[Rule, ...] = (
         fix="Remove the operation, timing, staging, staffing or location details; they put "
             "officers and operations at risk.",
         patterns=(
-            near(words(r"raids?", r"search warrants?", r"#?warrant ?service", r"#raid\w*",
+            near(words(r"raids?", r"search warrants?", r"#?warrant ?service",
                        r"serv(?:e|ing) (?:a|the|an?) \w* ?warrant", r"no[- ]knock", r"sting",
                        r"buy[- ]bust", r"takedown", r"operation \w+", r"swat", r"entry team",
                        r"roundup", r"warrant (?:sweep|service|roundup)", r"sweep",
