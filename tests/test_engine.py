@@ -37,12 +37,15 @@ def quotes_are_verbatim(engine: Engine, decision: Decision) -> bool:
         "I shot an 82 at golf today and killed it on the back nine.",
         "The Victim Services Resource Fair is Thursday at City Hall.",
         # Near misses for the wider vocabularies: an adverb "still", a crash that put someone
-        # in hospital, a department event nobody streams, a proud word about a shift.
+        # in hospital, a department event nobody streams, a joke about a shift, residents who
+        # are tired of crime, a website that "goes live".
         "The toy drive is still on for Saturday, suspect weather and all, bring a coat!",
         "Thinking of my neighbor today; the crash last spring put him in the hospital for weeks.",
         "Our department's charity softball game is Saturday at Miller Park. Come watch!",
         "Everyone from the Southgate apartments came out for the cleanup. They are amazing.",
         "Night shift could use more coffee and fewer reports tonight, send snacks",
+        "People in the Eastside neighborhood are tired of criminals breaking into their cars.",
+        "So proud, the department's new recruiting site is going live Monday! Apply today.",
     ],
 )
 def test_harmless_posts_are_ok_and_not_escalated(engine: Engine, text: str) -> None:

@@ -539,8 +539,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
             r"(?:that|the other|this|the wrong|the|those)(?: [A-Z][\w-]*){0,2} (?:side of "
             r"(?:the )?tracks|neighborhood|part of town|area|complex|projects|apartments|"
-            r"trailer park|housing)\b.{0,40}?\b(?:is|are)\b.{0,40}?\b(?:parole|criminals?|"
-            r"trash|thugs|animals|junkies|gang\w*|crooks|felons)\b",
+            r"trailer park|housing)\b.{0,40}?\b(?:is|are)\s+(?:(?:all|just|a|an|basically|"
+            r"literally|nothing but|a bunch of|on|either|total|straight|damn|known)\s+){0,3}"
+            r"(?:parole|criminals?|trash|thugs|animals|junkies|gang\w*|crooks|felons)\b",
         ),
     ),
     Rule(
@@ -850,7 +851,9 @@ RULES: tuple[Rule, ...] = (
         fix="Ask the PIO before you start; describe the platform, who will see it and whether "
             "you are paid.",
         patterns=(
-            near(words(r"live ?stream\w*", r"live-stream\w*", r"go(?:ing)? live", r"twitch",
+            near(words(r"live ?stream\w*", r"live-stream\w*", r"twitch",
+                       r"(?:i|we|i'?m|im|we'?re|i'?ll|we'?ll|can i|could i|should i) "
+                       r"(?:\w+ )?go(?:ing)? live",
                        r"stream(?:ing)? (?:it|the|our)"),
                  words(r"dept", r"department'?s?", r"precinct", r"station", r"roll ?call",
                        r"our (?:squad|shift|unit|team)", r"ride-?alongs?", r"co-?workers",
