@@ -59,6 +59,9 @@ INCIDENT_TOPIC = words(
     r"helicopter", r"swat", r"roads?", r"route", r"traffic", r"detour", r"chaos", r"crazy",
     r"scary", r"heroes", r"first responders", r"thank you", r"thanks", r"praying", r"news",
 ) + "|🙏|💙|😢"
+# A described attachment, as officers type it: "[pic of the table] ...". Open: the caller
+# adds what the description must contain, or "\]" for the whole note.
+PHOTO_NOTE = r"\[(?:photo|pic|picture|video|image|selfie)\b[^\]]{0,200}?"
 DRILL = words(r"drill", r"training", r"exercise", r"scenario", r"class", r"course", r"academy")
 MEDIA = words(
     r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?", r"images?",
@@ -362,12 +365,12 @@ RULES: tuple[Rule, ...] = (
                        r"deceased", r"fatal(?:ity)?", r"the wreck", r"homicide"),
                  words(r"photos?", r"pics?", r"pictures?", r"videos?", r"footage", r"clips?",
                        r"images?", r"screenshots?", r"stills"), 25),
-            r"\[(?:photo|pic|picture|video|image)\b[^\]]{0,200}?\b(?:drugs?|cocaine|meth|heroin|"
+            PHOTO_NOTE + r"\b(?:drugs?|cocaine|meth|heroin|"
             r"fentanyl|powder|pills|rifles?|guns?|firearms?|weapons?|cash|money|evidence|seized|"
             r"seizure|bricks?|baggies|body|blood|scene|handcuff\w*|suspect)\b",
             words(r"(?:photo|pic|picture)s? of (?:the |our |my )?(?:seized|seizure|drugs|guns|"
                   r"evidence|haul|bust)"),
-            near(r"\[(?:photo|pic|picture|video|image)\b[^\]]{0,200}\]",
+            near(PHOTO_NOTE + r"\]",
                  words(r"kilos?", r"keys", r"bricks?", r"\d+ (?:ARs|rifles|guns|pistols|"
                        r"firearms)", r"off the street", r"seized", r"seizure", r"haul", r"bust"),
                  120),
@@ -537,7 +540,7 @@ RULES: tuple[Rule, ...] = (
                   r"this neighborhood is (?:a )?(?:zoo|jungle)",
                   r"(?:they|them) don'?t belong here"),
             r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
-            r"(?:that|the other|this|the wrong|the|those)(?: [A-Z][\w-]*){0,2} (?:side of "
+            r"(?:that|the other|this|the wrong|the|those)(?: [\w-]+){0,2} (?:side of "
             r"(?:the )?tracks|neighborhood|part of town|area|complex|projects|apartments|"
             r"trailer park|housing)\b.{0,40}?\b(?:is|are)\s+(?:(?:all|just|a|an|basically|"
             r"literally|nothing but|a bunch of|on|either|total|straight|damn|known)\s+){0,3}"
@@ -627,7 +630,7 @@ RULES: tuple[Rule, ...] = (
                   r"(?:me (?:in|with) )?"
                   r"(?:my|the|our) (?:patrol car|squad car|cruiser|marked (?:car|unit)|police "
                   r"car|unit)", r"photos? of (?:me|myself) in (?:my )?uniform"),
-            r"\[(?:photo|pic|picture|video|image|selfie)\b[^\]]{0,200}?\b(?:uniforms?|"
+            PHOTO_NOTE + r"\b(?:uniforms?|"
             r"badges?|patrol car|squad car|cruiser)\b",
         ),
         accounts=PERSONAL_OR_UNKNOWN,
@@ -851,15 +854,15 @@ RULES: tuple[Rule, ...] = (
         fix="Ask the PIO before you start; describe the platform, who will see it and whether "
             "you are paid.",
         patterns=(
-            near(words(r"live ?stream\w*", r"live-stream\w*", r"twitch",
+            near(words(r"live[- ]?stream\w*", r"twitch",
                        r"(?:i|we|i'?m|im|we'?re|i'?ll|we'?ll|can i|could i|should i) "
                        r"(?:\w+ )?go(?:ing)? live",
                        r"stream(?:ing)? (?:it|the|our)"),
                  words(r"dept", r"department'?s?", r"precinct", r"station", r"roll ?call",
                        r"our (?:squad|shift|unit|team)", r"ride-?alongs?", r"co-?workers",
                        r"(?:at|from) work"), 80),
-            near(words(r"paid (?:substack|newsletter|subscriptions?|content|podcast|channel|"
-                       r"course|speaking)", r"substack", r"patreon", r"monetiz\w*",
+            near(words(r"paid (?:newsletter|subscriptions?|content|podcast|channel|course|"
+                       r"speaking)", r"substack", r"patreon", r"monetiz\w*",
                        r"onlyfans", r"brand deals?", r"ad revenue", r"paid subscribers"),
                  words(r"cops?", r"officers?", r"deputy", r"polic\w*", r"law enforcement",
                        r"department", r"badge", r"my job"), 120),
