@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -208,28 +209,140 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embedding_cache(settings: Settings):  # noqa: ANN202
+    from bot.core.judge import UniversalSentenceEncoder
+    from bot.core.training import EmbeddingCache
+
+    return EmbeddingCache(settings.data_dir / "judge-embeddings.npz", UniversalSentenceEncoder())
+
+
+def _eval_files(args: argparse.Namespace) -> list[Path]:
+    from bot.core.evaluation import SHIPPED_CASE_FILES, batch_files
+
+    return (
+        [Path(path) for path in args.cases]
+        if args.cases
+        else [
+            *SHIPPED_CASE_FILES,
+            *batch_files(),
+        ]
+    )
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.core.evaluation import SHIPPED_CASE_FILES, format_report, load_cases, run_eval
+    from bot.core.evaluation import (
+        corpus_files,
+        format_report,
+        format_score_table,
+        load_cases,
+        run_eval,
+    )
+    from bot.core.judge_eval import as_shipped, rule_findings_of, unseen
 
     settings = _settings()
     engine = load_engine(settings)
-    advisor = build_advisor(settings, engine, args.engine)
-    paths = args.cases or list(SHIPPED_CASE_FILES)
-    unsafe = 0
-    results = {}
-    for path in paths:
-        cases = load_cases(Path(path))
+    paths = _eval_files(args)
+    cases = [case for path in paths for case in load_cases(path)]
+    if args.engine != "local":
+        advisor = build_advisor(settings, engine, args.engine)
         report = run_eval(advisor, cases, engine.section)
-        unsafe += len(report.unsafe_approvals)
-        if args.json:
-            results[str(path)] = report.to_dict()
-        else:
-            print(f"== {path} ({len(cases)} cases, engine {args.engine}) ==")
-            print(format_report(report))
+        print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
+        return 1 if report.unsafe_approvals else 0
+
+    report = run_eval(engine, cases, engine.section)
+    findings = rule_findings_of(engine, cases)
+    shipped = as_shipped(engine, cases, findings)
+    table = shipped.table(engine.combination)
+    results: dict[str, object] = {
+        "as_shipped": {b: {r: s.to_dict() for r, s in row.items()} for b, row in table.items()},
+        "combined": report.to_dict(),
+    }
+    if not args.json:
+        print(format_score_table(table, f"== as shipped (judge {engine.judge.version}) =="))
+        print()
+        print(format_report(report))
+    if args.unseen:
+        trained_on = {path.stem for path in corpus_files()}
+        corpus = [case for case in cases if case.batch in trained_on]
+        rows = [i for i, case in enumerate(cases) if case.batch in trained_on]
+        progress = None if args.json else _note
+        held = unseen(
+            corpus, [findings[i] for i in rows], _embedding_cache(settings), progress=progress
+        )
+        unseen_table = held.table(engine.combination)
+        results["unseen"] = {
+            b: {r: s.to_dict() for r, s in row.items()} for b, row in unseen_table.items()
+        }
+        results["unseen_combinations"] = {k: v.to_dict() for k, v in held.combinations().items()}
+        if not args.json:
             print()
+            print(
+                format_score_table(
+                    unseen_table,
+                    "== unseen: each batch scored by heads trained on the other batches ==",
+                )
+            )
+            print()
+            print("unseen, combined, by way of combining:")
+            for name, score in held.combinations().items():
+                print(f"  {name:<10}{score.cell()}")
+    if args.first_run:
+        for path in paths:
+            _record_first_run(path, engine, table[path.stem])
     if args.json:
         print(json.dumps(results, indent=2))
-    return 1 if unsafe else 0
+    return 1 if report.unsafe_approvals else 0
+
+
+def _record_first_run(path: Path, engine: Engine, scores: dict) -> None:
+    """Keep a batch's first, untuned figures; a batch has exactly one first run."""
+    from bot.core.evaluation import BATCHES_DIR, FIRST_RUNS_DIR
+
+    if path.resolve().parent != BATCHES_DIR.resolve():
+        raise UserError(f"{path} is not a batch under {BATCHES_DIR}; only batches get a first run")
+    record = FIRST_RUNS_DIR / f"{path.stem}.json"
+    if record.exists():
+        raise UserError(f"{path.stem} already has its first run on record ({record})")
+    payload = {
+        "batch": path.stem,
+        "date": time.strftime("%Y-%m-%d"),
+        "judge": engine.judge.version if engine.judge else None,
+        "judge_trained_on": engine.judge.model.meta.get("batches", []) if engine.judge else [],
+        "readers": {reader: score.to_dict() for reader, score in scores.items()},
+    }
+    FIRST_RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(f"first run of {path.stem} recorded in {record}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(f"  {message}", file=sys.stderr)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.core.evaluation import corpus_files, load_cases
+    from bot.core.judge import MODEL_PATH
+    from bot.core.judge_eval import rule_findings_of
+    from bot.core.training import train
+    from bot.core.verdict import verdict_for
+
+    settings = _settings()
+    paths = corpus_files()
+    cases = [case for path in paths for case in load_cases(path)]
+    rules_only = Engine.load(settings.policy_docs_dir, settings.index_dir, with_judge=False)
+    caught = [verdict_for(found) != "ok" for found in rule_findings_of(rules_only, cases)]
+    result = train(cases, _embedding_cache(settings), caught, progress=_note)
+    out = Path(args.out) if args.out else MODEL_PATH
+    try:
+        result.model.save(out)
+    except OSError as error:
+        raise UserError(f"cannot write the judge model {out}: {error.strerror}") from None
+    print(
+        f"Judge {result.model.version}: {result.drafts} drafts from {len(paths)} files, "
+        f"{len(result.model.heads)} heads, ok below harm {result.ok_threshold:.3f}, "
+        f"{result.seconds:.1f} s -> {out}"
+    )
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -437,7 +550,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cases", action="append", metavar="FILE", help="JSONL eval file(s)")
     evaluate.add_argument("--engine", choices=("auto", "local", "llm"), default="local")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--unseen",
+        action="store_true",
+        help="also score each batch with heads trained on the other batches only",
+    )
+    evaluate.add_argument(
+        "--first-run",
+        action="store_true",
+        help="record these batches' first-run table (once per batch, before training on it)",
+    )
     evaluate.set_defaults(handler=cmd_eval)
+
+    training = commands.add_parser("train", help="rebuild the judge's heads from evals/")
+    training.add_argument("--out", help="where to write the model (default: the shipped file)")
+    training.set_defaults(handler=cmd_train)
 
     bench = commands.add_parser("bench", help="measure decision latency and index build")
     bench.add_argument("--scales", default="1,10,100", help="policy size multiples")

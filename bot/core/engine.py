@@ -13,7 +13,15 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bot.core.chunking import DEFAULT_MAX_TOKENS, chunk_sections
+from bot.core.combine import (
+    DEFAULT_COMBINATION,
+    UNSURE_CODE,
+    Combination,
+    judge_findings,
+    topic_of_code,
+)
 from bot.core.errors import PolicyError
+from bot.core.judge import Assessment, Judge, default_judge
 from bot.core.loader import discover, load_sections, policy_version
 from bot.core.models import (
     CheckRequest,
@@ -28,6 +36,7 @@ from bot.core.models import (
 from bot.core.retrieval import PassageIndex, tokenize
 from bot.core.rules import RULES, Rule, match_rules
 from bot.core.text import normalize, normalize_light, validate_draft
+from bot.core.topics import TOPICS
 from bot.core.verdict import decide
 
 INDEX_FORMAT = 2  # bump when the cached layout or chunking changes
@@ -56,8 +65,11 @@ class Engine:
         version: str,
         stats: IndexStats,
         rules: tuple[Rule, ...] = RULES,
+        judge: Judge | None = None,
     ) -> None:
         self.sections = sections
+        self.judge = judge
+        self.combination: Combination = DEFAULT_COMBINATION
         self.index = index
         self.policy_version = version
         self.stats = stats
@@ -75,6 +87,7 @@ class Engine:
             if rule.code not in self._rule_citations:
                 self._rule_citations[rule.code] = self._best_citation(rule.query)
         self._permission_citation = self._best_citation(PERMISSION_QUERY, permission=True)
+        self._topic_citations = {topic.key: self._best_citation(topic.query) for topic in TOPICS}
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -86,8 +99,25 @@ class Engine:
         rebuild: bool = False,
         progress: Progress | None = None,
         max_tokens: int = DEFAULT_MAX_TOKENS,
+        with_judge: bool = True,
     ) -> Engine:
-        """Load the policy folder, using the on-disk index when the files are unchanged."""
+        """Load the policy folder, using the on-disk index when the files are unchanged.
+
+        `with_judge=False` gives the rule table alone (for measuring it side by side)."""
+        engine = cls._load_policy(policy_dir, cache_dir, rebuild, progress, max_tokens)
+        if with_judge:
+            engine.judge = default_judge()
+        return engine
+
+    @classmethod
+    def _load_policy(
+        cls,
+        policy_dir: Path,
+        cache_dir: Path | None,
+        rebuild: bool,
+        progress: Progress | None,
+        max_tokens: int,
+    ) -> Engine:
         started = time.perf_counter()
         files = discover(Path(policy_dir))
         version = policy_version(files)
@@ -185,7 +215,16 @@ class Engine:
         return self.citation_for(chosen[0], query) if chosen else None
 
     def rule_citation(self, code: str) -> Citation | None:
-        return self._rule_citations.get(code)
+        """The provision behind a finding: a rule's own, or the judge's topic's."""
+        if code in self._rule_citations:
+            return self._rule_citations[code]
+        topic = topic_of_code(code)
+        return self._topic_citations.get(topic) if topic else None
+
+    def finding_citation(self, finding: Finding) -> Citation | None:
+        if finding.code == UNSURE_CODE:
+            return self._topic_citations.get(finding.topic) or self._topic_citations["unclear"]
+        return self.rule_citation(finding.code)
 
     def permission_citation(self, text: str) -> Citation | None:
         """The passage that best permits this draft: the top-ranked permissive leaf section
@@ -199,20 +238,37 @@ class Engine:
         return self._permission_citation
 
     # ----------------------------------------------------------------- judging
-    def findings(self, request: CheckRequest) -> list[Finding]:
+    def rule_findings(self, request: CheckRequest) -> list[Finding]:
         text = validate_draft(request.text)
         views = {"strict": normalize(text), "light": normalize_light(text)}
         return [finding for _, finding in match_rules(request, views, self.rules)]
 
+    def assess(self, request: CheckRequest) -> Assessment | None:
+        if self.judge is None:
+            return None
+        return self.judge.assess(validate_draft(request.text), request.account, request.incident)
+
+    def findings(self, request: CheckRequest) -> list[Finding]:
+        """The rules' findings and whatever the judge adds to them."""
+        return self._findings(request)[0]
+
+    def _findings(self, request: CheckRequest) -> tuple[list[Finding], Assessment | None]:
+        findings = self.rule_findings(request)
+        assessment = self.assess(request)
+        if assessment is not None:
+            findings += judge_findings(findings, assessment, self.combination)
+        return findings, assessment
+
     def check(self, request: CheckRequest) -> Decision:
         started = time.perf_counter()
-        findings = self.findings(request)
+        findings, assessment = self._findings(request)
         decision = decide(
             request,
             findings,
             policy_version=self.policy_version,
-            rule_citation=self.rule_citation,
+            rule_citation=self.finding_citation,
             permission_citation=self.permission_citation(request.text),
+            assessment=assessment,
         )
         return replace(decision, latency_ms=(time.perf_counter() - started) * 1000)
 

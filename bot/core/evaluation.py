@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.core.errors import UserError
 from bot.core.models import ACCOUNTS, VERDICTS, Advisor, CheckRequest, Decision, PolicySection
+from bot.core.topics import CODE_TOPICS, INFORMATIVE_TOPICS, TOPIC_KEYS
 
 EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
@@ -21,6 +22,24 @@ SHIPPED_CASE_FILES = (
     EVALS_DIR / "fresh.jsonl",
     EVALS_DIR / "fresh2.jsonl",
 )
+# Batches written for the judge (docs/labelling.md). A batch joins training only after its
+# first run is on record in FIRST_RUNS_DIR, so no batch is scored by a judge that learnt it.
+BATCHES_DIR = EVALS_DIR / "batches"
+FIRST_RUNS_DIR = EVALS_DIR / "first_runs"
+
+
+def batch_files() -> list[Path]:
+    return sorted(BATCHES_DIR.glob("*.jsonl"))
+
+
+def recorded_batch_files() -> list[Path]:
+    """Batches whose first-run table is on record: the ones training may use."""
+    return [path for path in batch_files() if (FIRST_RUNS_DIR / f"{path.stem}.json").exists()]
+
+
+def corpus_files() -> list[Path]:
+    """Everything the judge trains on: the shipped sets and the recorded batches."""
+    return [*SHIPPED_CASE_FILES, *recorded_batch_files()]
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,9 @@ class EvalCase:
     expected: str
     category: str
     codes: tuple[str, ...]
+    topics: tuple[str, ...] = ()
+    batch: str = ""
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -133,6 +155,10 @@ def load_cases(path: Path = DEFAULT_CASES) -> list[EvalCase]:
             continue
         try:
             data = json.loads(line)
+            codes = tuple(data.get("codes", ()))
+            topics = data.get("topics")
+            if topics is None:
+                topics = [topic for code in codes for topic in CODE_TOPICS.get(code, ())]
             case = EvalCase(
                 id=str(data["id"]),
                 text=str(data["text"]),
@@ -140,12 +166,18 @@ def load_cases(path: Path = DEFAULT_CASES) -> list[EvalCase]:
                 incident=bool(data.get("incident", False)),
                 expected=str(data["expected"]),
                 category=str(data.get("category", "")),
-                codes=tuple(data.get("codes", ())),
+                codes=codes,
+                topics=tuple(dict.fromkeys(str(topic) for topic in topics)),
+                batch=path.stem,
+                lang=str(data.get("lang", "en")),
             )
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise UserError(f"{path}:{number}: not a valid eval case ({error})") from None
         if case.expected not in VERDICTS or case.account not in ACCOUNTS:
             raise UserError(f"{path}:{number}: unknown verdict or account in case {case.id}")
+        unknown = set(case.topics) - set(TOPIC_KEYS) - INFORMATIVE_TOPICS
+        if unknown:
+            raise UserError(f"{path}:{number}: unknown topic {sorted(unknown)[0]!r} in {case.id}")
         cases.append(case)
     if not cases:
         raise UserError(f"{path} has no eval cases")
@@ -211,4 +243,110 @@ def format_report(report: EvalReport) -> str:
                 f"  {result.case.id:<10} expected {result.case.expected:<13}"
                 f"got {result.decision.verdict:<13}{flag}"
             )
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------- rules, judge, combined
+@dataclass(frozen=True)
+class Score:
+    """How one reader did on a set of drafts."""
+
+    cases: int
+    exact: int
+    unsafe: int  # a draft that breaks the policy answered ok
+    harmful: int
+    over_caution: int  # a harmless draft sent to review or refused
+    harmless: int
+    per_verdict: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, cases: list[EvalCase], verdicts: list[str]) -> Score:
+        totals: Counter[str] = Counter(case.expected for case in cases)
+        hits: Counter[str] = Counter(
+            case.expected for case, got in zip(cases, verdicts, strict=True) if got == case.expected
+        )
+        pairs = list(zip(cases, verdicts, strict=True))
+        return cls(
+            cases=len(cases),
+            exact=sum(hits.values()),
+            unsafe=sum(case.expected != "ok" and got == "ok" for case, got in pairs),
+            harmful=sum(case.expected != "ok" for case in cases),
+            over_caution=sum(
+                case.expected == "ok" and got in ("do_not_post", "needs_review")
+                for case, got in pairs
+            ),
+            harmless=totals["ok"],
+            per_verdict={v: (totals[v], hits[v]) for v in VERDICTS},
+        )
+
+    @property
+    def accuracy(self) -> float:
+        return self.exact / self.cases if self.cases else 0.0
+
+    def cell(self) -> str:
+        return (
+            f"{self.accuracy:6.1%} {self.unsafe:>3}/{self.harmful:<4}{self.over_caution:>3}/"
+            f"{self.harmless:<4}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "cases": self.cases,
+            "exact": self.exact,
+            "accuracy": round(self.accuracy, 4),
+            "unsafe_approvals": self.unsafe,
+            "harmful": self.harmful,
+            "over_caution": self.over_caution,
+            "harmless": self.harmless,
+            "per_verdict": {
+                v: {"cases": c, "correct": k} for v, (c, k) in self.per_verdict.items()
+            },
+        }
+
+
+READERS = ("rules", "judge", "combined")
+
+
+def reader_verdicts(
+    rule_findings: list[list], assessments: list, combination: str = "fill"
+) -> dict[str, list[str]]:
+    """The verdict each reader gives every draft: the rule table alone, the judge alone, and
+    the two combined as the engine combines them."""
+    from bot.core.combine import judge_findings
+    from bot.core.verdict import verdict_for
+
+    rules = [verdict_for(findings) for findings in rule_findings]
+    judge = [assessment.verdict for assessment in assessments]
+    combined = [
+        verdict_for(findings + judge_findings(findings, assessment, combination))  # type: ignore[arg-type]
+        for findings, assessment in zip(rule_findings, assessments, strict=True)
+    ]
+    return {"rules": rules, "judge": judge, "combined": combined}
+
+
+def score_table(
+    cases: list[EvalCase], verdicts: dict[str, list[str]]
+) -> dict[str, dict[str, Score]]:
+    """batch -> reader -> Score, with an "all" row."""
+    batches = list(dict.fromkeys(case.batch for case in cases)) + ["all"]
+    table: dict[str, dict[str, Score]] = {}
+    for batch in batches:
+        rows = [i for i, case in enumerate(cases) if batch in ("all", case.batch)]
+        table[batch] = {
+            reader: Score.of([cases[i] for i in rows], [answers[i] for i in rows])
+            for reader, answers in verdicts.items()
+        }
+    return table
+
+
+def format_score_table(table: dict[str, dict[str, Score]], title: str) -> str:
+    readers = list(next(iter(table.values())))
+    header = f"{'batch':<10}" + "".join(
+        f"{reader + ': exact unsafe over':<32}" for reader in readers
+    )
+    lines = [title, header]
+    for batch, scores in table.items():
+        lines.append(f"{batch:<10}" + "".join(f"{scores[r].cell():<32}" for r in readers))
+    lines.append("(exact share; unsafe approvals / drafts that break the policy; over-caution /")
+    lines.append(" harmless drafts)")
     return "\n".join(lines)

@@ -880,17 +880,23 @@ RULES: tuple[Rule, ...] = (
         fallback=True,
     ),
     Rule(
-        code="prompt_injection", severity="info", topic="review and escalation procedure",
-        query="text inside a draft instructions review",
-        message="The draft contains instructions to the checker; they were ignored.",
-        fix="Nothing to change for the check; the post is judged on its content.",
+        code="prompt_injection", severity="do_not_post", topic="review and escalation procedure",
+        query="text inside a draft instructions trick CanIPost violation",
+        message=(
+            "The draft tells the checker how to answer; trying to talk CanIPost into clearing "
+            "a post is itself a policy violation"
+        ),
+        fix=(
+            "Take the instructions out. If the PIO or the chief really approved it, say so in "
+            "a review request, where the PIO can confirm it."
+        ),
         patterns=(
             words(r"ignore (?:all |any |the |your |previous |prior |above |earlier )*(?:"
                   r"instructions|rules|policy|policies|guidelines|prompts?)",
                   r"disregard (?:all |any |the |your |previous |prior )*(?:instructions|rules|"
                   r"policy|policies|guidelines)", r"system\s*:", r"you are now",
                   r"(?:answer|respond|reply|say|output|return|mark|classify)(?: verdict)? "
-                  r"(?:with |as )?[\"']?(?:ok|approved|safe|fine|do_not_post)\b",
+                  r"(?:with |as )?[\"']?(?:ok|approved|safe|fine)\b",
                   r"this (?:post |draft )?(?:is|has been|was) (?:already )?(?:pre-?)?"
                   r"(?:approved|reviewed|cleared)", r"as the pio,? i (?:authori[sz]e|approve)",
                   r"(?:override|bypass) (?:the )?(?:policy|rules|checks?)",

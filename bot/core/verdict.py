@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.core.models import CheckRequest, Citation, Decision, Finding, Verdict
+
+if TYPE_CHECKING:
+    from bot.core.judge import Assessment
 
 MAX_CITATIONS = 4
 _ORDER: dict[str, int] = {"do_not_post": 0, "needs_review": 1, "revise": 2, "info": 3}
@@ -21,6 +25,7 @@ _LEAD: dict[Verdict, str] = {
     "needs_review": "A reviewer should decide",
 }
 FALLBACK_CODE = "prompt_injection"  # its citation is the review procedure
+_FALLBACK = Finding(code=FALLBACK_CODE, severity="info", message="", fix="")
 
 
 def verdict_for(findings: list[Finding]) -> Verdict:
@@ -47,9 +52,10 @@ def decide(
     findings: list[Finding],
     *,
     policy_version: str,
-    rule_citation: Callable[[str], Citation | None],
+    rule_citation: Callable[[Finding], Citation | None],
     permission_citation: Citation | None,
     engine: str = "local",
+    assessment: Assessment | None = None,
 ) -> Decision:
     ordered = sorted(findings, key=lambda finding: _ORDER[finding.severity])
     verdict = verdict_for(ordered)
@@ -62,11 +68,11 @@ def decide(
         for finding in ordered:
             if finding.severity == "info":
                 continue
-            citation = rule_citation(finding.code)
+            citation = rule_citation(finding)
             if citation and citation not in citations:
                 citations.append(citation)
         if not citations:
-            fallback = rule_citation(FALLBACK_CODE) or permission_citation
+            fallback = rule_citation(_FALLBACK) or permission_citation
             if fallback:
                 citations.append(fallback)
     if any(finding.code == "prompt_injection" for finding in ordered):
@@ -76,6 +82,9 @@ def decide(
     confidence = _CONFIDENCE[verdict]
     if verdict == "ok" and (request.incident or not citations):
         confidence = 0.7
+    if assessment is not None and verdict == "ok":
+        # How sure the judge is that the draft is harmless.
+        confidence = min(confidence, 1.0 - assessment.harm)
     return Decision(
         verdict=verdict,
         summary=summarize(verdict, ordered),

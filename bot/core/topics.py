@@ -1,0 +1,141 @@
+"""The policy's concerns as the judge names them, with the words that find their provision.
+
+A topic is what a draft touches (victims, tactics, ...), not a verdict: the verdict comes from
+the governing provision's force and from the judge's verdict head. `query` is searched in the
+department's manual, together with the draft, to find the provision to quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.models import Severity
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    label: str  # plain words for the officer: "a victim of a crime"
+    query: str  # policy words that find the governing provision
+    fix: str  # what to change when the judge, not a rule, raised it
+    floor: Severity  # the least strict answer a draft about this topic can get when it is
+    # clearly about it (the safety floor); the judge's verdict head may be stricter
+
+
+# fmt: off
+TOPICS: tuple[Topic, ...] = (
+    Topic("victims", "a crime victim", "must not post anything that identifies a crime victim "
+          "injuries statements home", "Leave out anything that would let people recognise the "
+          "person harmed.", "do_not_post"),
+    Topic("witnesses", "a witness, caller or person who reported a crime", "must not post "
+          "anything that identifies a witness person who called 911 reported a crime",
+          "Leave out who saw, called or reported it.", "do_not_post"),
+    Topic("informants", "a confidential informant or source", "confidential informant "
+          "cooperating source identity hints", "Do not post anything that points at a source.",
+          "do_not_post"),
+    Topic("juveniles", "a young person in an enforcement matter", "juvenile enforcement "
+          "context under 18 runaway school", "Leave out anything that identifies the young "
+          "person.", "do_not_post"),
+    Topic("suspects_guilt", "a suspect, arrestee, guilt or a pending case", "suspects "
+          "arrestees personal accounts statements about guilt pending cases",
+          "Do not name, show or judge a suspect; re-share the department's post instead.",
+          "do_not_post"),
+    Topic("confidential", "information learned on the job that was not released",
+          "confidential information learned through work not officially released active "
+          "investigations", "Leave out what you know only from work.", "do_not_post"),
+    Topic("evidence_media", "evidence, camera footage or call photos", "evidence body-worn "
+          "dash camera recordings crime-scene call photos", "Do not post evidence, footage or "
+          "photos from a call.", "do_not_post"),
+    Topic("identifiers", "a personal identifier (name, address, phone, plate, number)",
+          "personal identifying information street addresses phone numbers license plates "
+          "case numbers badge numbers", "Remove the identifier (name, address, phone, plate or "
+          "number) and the post can go ahead.", "revise"),
+    Topic("tactics", "operations, staffing or patrol details", "operational tactical "
+          "information raids warrant service staging staffing shift patrol patterns",
+          "Do not post operations, staffing, schedules or locations.", "do_not_post"),
+    Topic("cji", "criminal-justice database information", "criminal justice database "
+          "information NCIC records check results", "Do not post anything from a records "
+          "system.", "do_not_post"),
+    Topic("threats_slurs", "a threat, slur, harassment or disparagement of a group",
+          "threats violence slurs discriminatory harassment disparaging groups",
+          "Do not post it; report threats you receive to a supervisor.", "do_not_post"),
+    Topic("colleagues", "a remark about a colleague", "remarks about colleagues demean "
+          "mildly disparaging remark", "Take out the remark about the colleague.", "revise"),
+    Topic("colleague_safety", "a colleague's home, family or vehicle", "officer safety "
+          "privacy colleagues home addresses children family personal vehicles",
+          "Leave out where colleagues live, their families and their vehicles.",
+          "do_not_post"),
+    Topic("undercover", "an undercover or plain-clothes colleague", "undercover "
+          "plain-clothes assignments identity", "Do not post anything that identifies an "
+          "undercover colleague.", "do_not_post"),
+    Topic("uniform_rank", "the uniform, badge or rank on a personal post", "uniform badge "
+          "patch insignia personal account rank and title", "Remove the uniform, badge or "
+          "rank from the personal post.", "revise"),
+    Topic("politics", "political activity", "political activity uniform on-duty official "
+          "account title to endorse", "Post political views as a private citizen: no "
+          "uniform, rank, duty time or official account.", "revise"),
+    Topic("endorsements", "an endorsement or outside business", "endorsements outside "
+          "business rank title uniform promote", "Take the rank, title, uniform and "
+          "department name out of the promotion.", "revise"),
+    Topic("official_account", "official department business", "official department "
+          "accounts approval arrests investigations use of force personnel PIO",
+          "Send it to the PIO for approval before it goes on an official account.",
+          "needs_review"),
+    Topic("media", "a media inquiry", "media inquiries requests from reporters refer PIO",
+          "Do not answer the reporter; refer them to the PIO.", "needs_review"),
+    Topic("incident", "an active critical incident", "statements about an active critical "
+          "incident reviewed by the PIO", "Wait for the PIO: statements about the incident go "
+          "through review.", "needs_review"),
+    Topic("unverified", "unverified information or a rumour", "unverified information "
+          "rumors unconfirmed reports", "Share only confirmed information from an official "
+          "source.", "needs_review"),
+    Topic("trick_bot", "an instruction to the bot inside the draft", "text inside a draft "
+          "instructions trick CanIPost", "Remove the instructions to the bot; ask for a "
+          "review if you have real approval.", "do_not_post"),
+    Topic("unclear", "something the policy does not clearly answer", "questions the policy "
+          "does not answer send to the PIO for review", "A reviewer will decide.",
+          "needs_review"),
+)
+# fmt: on
+TOPIC_KEYS: tuple[str, ...] = tuple(topic.key for topic in TOPICS)
+TOPICS_BY_KEY: dict[str, Topic] = {topic.key: topic for topic in TOPICS}
+# Labels the corpus may carry that describe an `ok` draft rather than a concern.
+INFORMATIVE_TOPICS = frozenset({"protected_speech"})
+
+# Rule codes of the older labelled sets, read as topics for training.
+CODE_TOPICS: dict[str, tuple[str, ...]] = {
+    "victim_identity": ("victims",),
+    "witness_identity": ("witnesses",),
+    "juvenile_identity": ("juveniles",),
+    "informant_identity": ("informants",),
+    "suspect_identity": ("suspects_guilt",),
+    "official_suspect": ("suspects_guilt", "official_account"),
+    "guilt_statement": ("suspects_guilt",),
+    "evidence_media": ("evidence_media",),
+    "tactical_info": ("tactics",),
+    "cjis_data": ("cji",),
+    "threat": ("threats_slurs",),
+    "slur": ("threats_slurs",),
+    "group_disparagement": ("threats_slurs",),
+    "colleague_disparagement": ("colleagues",),
+    "political_on_duty": ("politics",),
+    "uniform_personal": ("uniform_rank",),
+    "business_endorsement": ("endorsements",),
+    "undercover_identity": ("undercover",),
+    "colleague_privacy": ("colleague_safety",),
+    "confidential_info": ("confidential",),
+    "media_inquiry": ("media",),
+    "unverified_claim": ("unverified",),
+    "incident_statement": ("incident",),
+    "street_address": ("identifiers",),
+    "phone_number": ("identifiers",),
+    "license_plate": ("identifiers",),
+    "case_number": ("identifiers",),
+    "badge_number": ("identifiers",),
+    "date_of_birth": ("identifiers",),
+    "email_address": ("identifiers",),
+    "unclear_question": ("unclear",),
+    "mixed_personal_work": ("unclear",),
+    "on_duty_live": ("unclear",),
+    "prompt_injection": ("trick_bot",),
+}

@@ -1,0 +1,374 @@
+"""Fit the judge's heads on the labelled corpus, choose its thresholds, measure it honestly.
+
+Reproducible: a fixed seed, the corpus read in file order, and solvers with no randomness
+left. `leave_one_batch_out` scores every batch with heads fitted on the other batches, so the
+figure for unseen wording is always at hand. scikit-learn is imported here only (training);
+answering a draft needs numpy alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.evaluation import EvalCase
+from bot.core.judge import (
+    CONTEXT_FEATURES,
+    EMBEDDING_DIM,
+    Embedder,
+    JudgeModel,
+    context_vector,
+    corpus_hash,
+    ngrams,
+)
+from bot.core.models import VERDICTS
+from bot.core.topics import TOPIC_KEYS
+
+SEED = 1058
+MAX_UNSAFE_SHARE = 0.01  # the ok threshold allows at most this share of unsafe approvals
+SURE_THRESHOLD = 0.9
+MIN_DF = 2
+MAX_VOCABULARY = 60_000
+MIN_TOPIC_POSITIVES = 4
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    embedding_scale: float = 1.0
+    harm_c: float = 4.0
+    verdict_c: float = 4.0
+    topic_c: float = 4.0
+    use_sparse: bool = True
+    use_embedding: bool = True
+    seed: int = SEED
+
+
+DEFAULT_CONFIG = TrainConfig()
+Progress = Callable[[str], None]
+
+
+# ------------------------------------------------------------------------ embeddings
+class EmbeddingCache:
+    """Embeddings of corpus drafts on disk, keyed by the text's hash (training only)."""
+
+    def __init__(self, path: Path | None, embedder: Embedder) -> None:
+        self.path = path
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+        if path and path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    keys = [str(key) for key in data["keys"]]
+                    self._vectors = dict(zip(keys, data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                self._vectors = {}  # a damaged cache is rebuilt
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+    def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if self.key(t) not in self._vectors))
+        for start in range(0, len(missing), 32):
+            chunk = missing[start : start + 32]
+            for text, vector in zip(chunk, self.embedder.encode(chunk), strict=True):
+                self._vectors[self.key(text)] = vector.astype(np.float32)
+            if progress:
+                progress(f"embedded {min(start + 32, len(missing))}/{len(missing)} drafts")
+        if missing:
+            self._save()
+        return np.stack([self._vectors[self.key(text)] for text in texts])
+
+    def _save(self) -> None:
+        if not self.path:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(self._vectors)
+            temporary = self.path.with_suffix(".tmp.npz")
+            np.savez_compressed(
+                temporary,
+                keys=np.array(keys, dtype=np.str_),
+                vectors=np.stack([self._vectors[key] for key in keys]).astype(np.float32),
+            )
+            temporary.replace(self.path)
+        except OSError:
+            pass  # the cache only saves time
+
+
+# ------------------------------------------------------------------------ features
+@dataclass
+class FeatureSpace:
+    vocabulary: list[str]
+    idf: np.ndarray
+
+    @classmethod
+    def fit(cls, grams: Sequence[list[str]]) -> FeatureSpace:
+        document_frequency: Counter[str] = Counter()
+        for document in grams:
+            document_frequency.update(set(document))
+        kept = [gram for gram, df in document_frequency.items() if df >= MIN_DF]
+        kept.sort(key=lambda gram: (-document_frequency[gram], gram))
+        kept = sorted(kept[:MAX_VOCABULARY])
+        total = len(grams)
+        idf = np.array(
+            [np.log((1 + total) / (1 + document_frequency[gram])) + 1.0 for gram in kept],
+            dtype=np.float32,
+        )
+        return cls(kept, idf)
+
+    def matrix(self, grams: Sequence[list[str]]):  # noqa: ANN201 - scipy sparse matrix
+        from scipy.sparse import csr_matrix
+
+        index = {gram: position for position, gram in enumerate(self.vocabulary)}
+        rows, cols, values = [], [], []
+        for row, document in enumerate(grams):
+            counts = Counter(index[g] for g in document if g in index)
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.int64)
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[
+                columns
+            ]
+            weights /= float(np.linalg.norm(weights)) or 1.0
+            rows += [row] * len(columns)
+            cols += columns.tolist()
+            values += weights.tolist()
+        return csr_matrix((values, (rows, cols)), shape=(len(grams), len(self.vocabulary)))
+
+
+@dataclass
+class CorpusFeatures:
+    cases: list[EvalCase]
+    embeddings: np.ndarray
+    grams: list[list[str]]
+    context: np.ndarray
+
+    @classmethod
+    def build(
+        cls, cases: list[EvalCase], cache: EmbeddingCache, progress: Progress | None = None
+    ) -> CorpusFeatures:
+        embeddings = cache.embed([case.text for case in cases], progress)
+        grams = [ngrams(case.text) for case in cases]
+        context = np.stack([context_vector(case.account, case.incident) for case in cases])
+        return cls(cases, embeddings, grams, context)
+
+    def subset(self, rows: Sequence[int]) -> CorpusFeatures:
+        return CorpusFeatures(
+            [self.cases[i] for i in rows],
+            self.embeddings[list(rows)],
+            [self.grams[i] for i in rows],
+            self.context[list(rows)],
+        )
+
+
+def _design(features: CorpusFeatures, space: FeatureSpace, config: TrainConfig):  # noqa: ANN202
+    from scipy.sparse import csr_matrix, hstack
+
+    blocks = []
+    if config.use_sparse:
+        blocks.append(space.matrix(features.grams))
+    else:
+        blocks.append(csr_matrix((len(features.cases), len(space.vocabulary))))
+    embedding = features.embeddings * config.embedding_scale
+    if not config.use_embedding:
+        embedding = np.zeros_like(embedding)
+    blocks.append(csr_matrix(np.hstack([embedding, features.context])))
+    return hstack(blocks).tocsr()
+
+
+# ------------------------------------------------------------------------ fitting
+def fit_heads(
+    features: CorpusFeatures, config: TrainConfig, *, with_topics: bool = True
+) -> JudgeModel:
+    """Heads on this corpus; thresholds are set afterwards (`with_thresholds`)."""
+    from sklearn.linear_model import LogisticRegression
+
+    space = FeatureSpace.fit(features.grams)
+    design = _design(features, space, config)
+    vocabulary_size = len(space.vocabulary)
+    heads: list[str] = []
+    rows: list[np.ndarray] = []
+    biases: list[float] = []
+
+    harmful = np.array([case.expected != "ok" for case in features.cases])
+    harm = LogisticRegression(
+        C=config.harm_c, class_weight="balanced", solver="liblinear", random_state=config.seed
+    ).fit(design, harmful)
+    heads.append("harm")
+    rows.append(harm.coef_[0])
+    biases.append(float(harm.intercept_[0]))
+
+    labels = np.array([VERDICTS.index(case.expected) for case in features.cases])
+    verdict = LogisticRegression(
+        C=config.verdict_c, class_weight="balanced", max_iter=3000, random_state=config.seed
+    ).fit(design, labels)
+    for verdict_name in VERDICTS:
+        position = list(verdict.classes_).index(VERDICTS.index(verdict_name))
+        heads.append(f"verdict:{verdict_name}")
+        rows.append(verdict.coef_[position])
+        biases.append(float(verdict.intercept_[position]))
+
+    if with_topics:
+        for key in TOPIC_KEYS:
+            positives = np.array([key in case.topics for case in features.cases])
+            if positives.sum() < MIN_TOPIC_POSITIVES:
+                continue
+            head = LogisticRegression(
+                C=config.topic_c,
+                class_weight="balanced",
+                solver="liblinear",
+                random_state=config.seed,
+            ).fit(design, positives)
+            heads.append(f"topic:{key}")
+            rows.append(head.coef_[0])
+            biases.append(float(head.intercept_[0]))
+
+    weights = np.vstack(rows).astype(np.float32)
+    meta = {
+        "embedding_scale": config.embedding_scale if config.use_embedding else 0.0,
+        "ok_threshold": 0.5,
+        "sure_threshold": SURE_THRESHOLD,
+        "context_features": list(CONTEXT_FEATURES),
+    }
+    dense = weights[:, vocabulary_size:]
+    sparse = weights[:, :vocabulary_size] if config.use_sparse else weights[:, :0]
+    if not config.use_sparse:
+        sparse = np.zeros((len(heads), vocabulary_size), dtype=np.float32)
+    assert dense.shape[1] == EMBEDDING_DIM + len(CONTEXT_FEATURES)
+    return JudgeModel(
+        vocabulary=space.vocabulary,
+        idf=space.idf,
+        dense_weights=dense,
+        sparse_weights=sparse,
+        bias=np.array(biases, dtype=np.float32),
+        heads=heads,
+        meta=meta,
+    )
+
+
+def score_rows(model: JudgeModel, features: CorpusFeatures) -> list:
+    """The model's Assessment of every draft (whole text; windows are an inference matter)."""
+    return [
+        model.assess(model.logits(features.embeddings[i], case.text, case.account, case.incident))
+        for i, case in enumerate(features.cases)
+    ]
+
+
+def choose_ok_threshold(
+    harm: Sequence[float],
+    harmful: Sequence[bool],
+    caught: Sequence[bool] | None = None,
+    max_unsafe: float = MAX_UNSAFE_SHARE,
+) -> float:
+    """The highest harm threshold whose unsafe approvals stay within `max_unsafe` of the
+    harmful drafts (a draft is `ok` when its harm is below the threshold).
+
+    `caught` marks drafts the rule table already stops: the judge's threshold only has to
+    hold back the harmful drafts that get past the rules."""
+    caught = caught if caught is not None else [False] * len(harm)
+    total_bad = sum(harmful)
+    if not total_bad:
+        return 0.5
+    open_bad = sorted(
+        h
+        for h, is_bad, stopped in zip(harm, harmful, caught, strict=True)
+        if is_bad and not stopped
+    )
+    allowed = int(max_unsafe * total_bad)
+    # Below the (allowed+1)-th lowest harm among harmful drafts, at most `allowed` pass.
+    return float(open_bad[allowed]) if allowed < len(open_bad) else 1.0
+
+
+@dataclass
+class FoldScores:
+    """Out-of-fold assessments: every draft scored by heads that never saw its batch."""
+
+    cases: list[EvalCase]
+    assessments: list = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # each case's position in the corpus
+
+
+def leave_one_batch_out(
+    features: CorpusFeatures,
+    config: TrainConfig,
+    progress: Progress | None = None,
+    batches: Sequence[str] | None = None,
+) -> FoldScores:
+    names = list(dict.fromkeys(case.batch for case in features.cases))
+    targets = list(batches) if batches else names
+    out = FoldScores(cases=[], assessments=[])
+    for name in targets:
+        test_rows = [i for i, case in enumerate(features.cases) if case.batch == name]
+        train_rows = [i for i, case in enumerate(features.cases) if case.batch != name]
+        if not test_rows or not train_rows:
+            continue
+        model = fit_heads(features.subset(train_rows), config, with_topics=False)
+        test = features.subset(test_rows)
+        out.cases += test.cases
+        out.rows += test_rows
+        out.assessments += score_rows(model, test)
+        if progress:
+            progress(f"left out {name}: {len(test_rows)} drafts")
+    return out
+
+
+@dataclass
+class TrainResult:
+    model: JudgeModel
+    drafts: int
+    batches: list[str]
+    ok_threshold: float
+    seconds: float
+
+
+def train(
+    cases: list[EvalCase],
+    cache: EmbeddingCache,
+    caught: Sequence[bool],
+    config: TrainConfig = DEFAULT_CONFIG,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Fit on the whole corpus; the ok threshold comes from leave-one-batch-out scores.
+
+    `caught[i]` is True when the rule table alone already keeps draft i from `ok`."""
+    started = time.perf_counter()
+    features = CorpusFeatures.build(cases, cache, progress)
+    folds = leave_one_batch_out(features, config, progress)
+    threshold = choose_ok_threshold(
+        [a.harm for a in folds.assessments],
+        [c.expected != "ok" for c in folds.cases],
+        [caught[row] for row in folds.rows],
+    )
+    model = fit_heads(features, config)
+    lines = [json.dumps([c.id, c.text, c.account, c.incident, c.expected]) for c in cases]
+    model.meta.update(
+        {
+            "ok_threshold": threshold,
+            "corpus": corpus_hash(lines),
+            "drafts": len(cases),
+            "batches": sorted({case.batch for case in cases}),
+            "seed": config.seed,
+            "config": config.__dict__,
+            "embedding": "use-multilingual-v3",
+        }
+    )
+    model.meta["version"] = hashlib.sha256(
+        json.dumps(model.meta, sort_keys=True).encode()
+    ).hexdigest()[:12]
+    model.ok_threshold = threshold
+    model.version = model.meta["version"]
+    return TrainResult(
+        model=model,
+        drafts=len(cases),
+        batches=model.meta["batches"],
+        ok_threshold=threshold,
+        seconds=time.perf_counter() - started,
+    )
