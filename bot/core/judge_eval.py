@@ -68,7 +68,7 @@ def unseen(
 ) -> Readings:
     """Leave-one-batch-out readings, in the order of `cases`."""
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress)
+    folds = leave_one_batch_out(features, config, progress, cache=cache)
     harm = [assessment.harm for assessment in folds.assessments]
     harmful = [case.expected != "ok" for case in folds.cases]
     caught = [verdict_for(rule_findings[row]) != "ok" for row in folds.rows]

@@ -22,11 +22,14 @@ from bot.core.evaluation import EvalCase
 from bot.core.judge import (
     CONTEXT_FEATURES,
     EMBEDDING_DIM,
+    Assessment,
     Embedder,
     JudgeModel,
     context_vector,
     corpus_hash,
     ngrams,
+    strictest,
+    windows,
 )
 from bot.core.models import VERDICTS
 from bot.core.topics import TOPIC_KEYS
@@ -251,15 +254,29 @@ def fit_heads(
         bias=np.array(biases, dtype=np.float32),
         heads=heads,
         meta=meta,
+        neighbours=features.embeddings,
+        neighbour_harmful=harmful,
     )
 
 
-def score_rows(model: JudgeModel, features: CorpusFeatures) -> list:
-    """The model's Assessment of every draft (whole text; windows are an inference matter)."""
-    return [
-        model.assess(model.logits(features.embeddings[i], case.text, case.account, case.incident))
-        for i, case in enumerate(features.cases)
-    ]
+def score_rows(
+    model: JudgeModel, features: CorpusFeatures, cache: EmbeddingCache | None = None
+) -> list[Assessment]:
+    """The model's Assessment of every draft, read as the Judge reads it: long drafts also
+    window by window (when a cache is given to embed the windows)."""
+    out = []
+    for i, case in enumerate(features.cases):
+        reading = model.score(features.embeddings[i], case.text, case.account, case.incident)
+        parts = windows(case.text) if cache else []
+        if parts:
+            embedded = cache.embed(parts)  # type: ignore[union-attr]
+            readings = [reading] + [
+                model.score(vector, part, case.account, case.incident)
+                for vector, part in zip(embedded, parts, strict=True)
+            ]
+            reading = strictest(readings)
+        out.append(reading)
+    return out
 
 
 def choose_ok_threshold(
@@ -301,6 +318,7 @@ def leave_one_batch_out(
     config: TrainConfig,
     progress: Progress | None = None,
     batches: Sequence[str] | None = None,
+    cache: EmbeddingCache | None = None,
 ) -> FoldScores:
     names = list(dict.fromkeys(case.batch for case in features.cases))
     targets = list(batches) if batches else names
@@ -314,7 +332,7 @@ def leave_one_batch_out(
         test = features.subset(test_rows)
         out.cases += test.cases
         out.rows += test_rows
-        out.assessments += score_rows(model, test)
+        out.assessments += score_rows(model, test, cache)
         if progress:
             progress(f"left out {name}: {len(test_rows)} drafts")
     return out
@@ -341,7 +359,7 @@ def train(
     `caught[i]` is True when the rule table alone already keeps draft i from `ok`."""
     started = time.perf_counter()
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress)
+    folds = leave_one_batch_out(features, config, progress, cache=cache)
     threshold = choose_ok_threshold(
         [a.harm for a in folds.assessments],
         [c.expected != "ok" for c in folds.cases],
