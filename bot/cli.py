@@ -237,22 +237,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_cases,
         run_eval,
     )
-    from bot.core.judge_eval import as_shipped, rule_findings_of, unseen
+    from bot.core.judge_eval import as_shipped, unseen
 
     settings = _settings()
-    engine = load_engine(settings)
     paths = _eval_files(args)
+    records = [_first_run_record(path) for path in paths] if args.first_run else []
+    engine = load_engine(settings)
     cases = [case for path in paths for case in load_cases(path)]
     if args.engine != "local":
         advisor = build_advisor(settings, engine, args.engine)
         report = run_eval(advisor, cases, engine.section)
-        print(json.dumps(report.to_dict(), indent=2) if args.json else format_report(report))
+        if args.json:
+            print(json.dumps({"combined": report.to_dict()}, indent=2))
+        else:
+            print(format_report(report))
         return 1 if report.unsafe_approvals else 0
 
-    report = run_eval(engine, cases, engine.section)
-    findings = rule_findings_of(engine, cases)
-    shipped = as_shipped(engine, cases, findings)
+    shipped = as_shipped(engine, cases)
+    report = shipped.report(engine)
     table = shipped.table(engine.combination)
+    findings = shipped.rule_findings
     results: dict[str, object] = {
         "as_shipped": {b: {r: s.to_dict() for r, s in row.items()} for b, row in table.items()},
         "combined": report.to_dict(),
@@ -286,16 +290,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("unseen, combined, by way of combining:")
             for name, score in held.combinations().items():
                 print(f"  {name:<10}{score.cell()}")
-    if args.first_run:
-        for path in paths:
-            _record_first_run(path, engine, table[path.stem])
+    for record in records:
+        _record_first_run(record, engine, table[record.stem])
     if args.json:
         print(json.dumps(results, indent=2))
     return 1 if report.unsafe_approvals else 0
 
 
-def _record_first_run(path: Path, engine: Engine, scores: dict) -> None:
-    """Keep a batch's first, untuned figures; a batch has exactly one first run."""
+def _first_run_record(path: Path) -> Path:
+    """Where a batch's first run goes; refused for non-batches and batches already run."""
     from bot.core.evaluation import BATCHES_DIR, FIRST_RUNS_DIR
 
     if path.resolve().parent != BATCHES_DIR.resolve():
@@ -303,16 +306,21 @@ def _record_first_run(path: Path, engine: Engine, scores: dict) -> None:
     record = FIRST_RUNS_DIR / f"{path.stem}.json"
     if record.exists():
         raise UserError(f"{path.stem} already has its first run on record ({record})")
+    return record
+
+
+def _record_first_run(record: Path, engine: Engine, scores: dict) -> None:
+    """Keep a batch's first, untuned figures; a batch has exactly one first run."""
     payload = {
-        "batch": path.stem,
+        "batch": record.stem,
         "date": time.strftime("%Y-%m-%d"),
         "judge": engine.judge.version if engine.judge else None,
         "judge_trained_on": engine.judge.model.meta.get("batches", []) if engine.judge else [],
         "readers": {reader: score.to_dict() for reader, score in scores.items()},
     }
-    FIRST_RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(f"first run of {path.stem} recorded in {record}", file=sys.stderr)
+    print(f"first run of {record.stem} recorded in {record}", file=sys.stderr)
 
 
 def _note(message: str) -> None:

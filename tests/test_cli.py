@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from pdf_factory import write_pdf
 
-from bot.core.evaluation import SHIPPED_CASE_FILES
-
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -158,15 +156,29 @@ def test_index_reports_what_it_read_and_uses_a_departments_folder(tmp_path: Path
     assert {c["source"] for c in decision["citations"]} <= {"rules.md", "annex.pdf"}
 
 
-def test_eval_command_passes_on_the_shipped_set(tmp_path: Path) -> None:
-    result = run("eval", "--json", cwd=tmp_path)
+def test_eval_command_reports_rules_judge_and_combined(tmp_path: Path) -> None:
+    holdout = REPO / "evals" / "holdout.jsonl"
+    result = run("eval", "--json", "--cases", str(holdout), cwd=tmp_path)
     assert result.returncode == 0, result.stderr.decode()
-    reports = json.loads(result.stdout)
-    assert len(reports) == len(SHIPPED_CASE_FILES)
-    for report in reports.values():
-        assert report["unsafe_approvals"] == []
-        assert report["accuracy"] >= 0.9
-        assert report["citation_validity"] == 1.0
+    results = json.loads(result.stdout)
+    assert set(results["as_shipped"]) == {"holdout", "all"}
+    readers = results["as_shipped"]["all"]
+    assert set(readers) == {"rules", "judge", "combined"}
+    assert readers["combined"]["unsafe_approvals"] == 0
+    assert readers["combined"]["cases"] == 80
+    assert results["combined"]["citation_validity"] == 1.0
+
+
+def test_eval_first_run_is_recorded_once_and_only_for_batches(tmp_path: Path) -> None:
+    holdout = REPO / "evals" / "holdout.jsonl"
+    refused = run("eval", "--first-run", "--cases", str(holdout), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "only batches get a first run" in refused.stderr.decode()
+    recorded = sorted((REPO / "evals" / "first_runs").glob("*.json"))[0]
+    batch = REPO / "evals" / "batches" / f"{recorded.stem}.jsonl"
+    again = run("eval", "--first-run", "--cases", str(batch), cwd=tmp_path)
+    assert again.returncode == 2
+    assert "already has its first run on record" in again.stderr.decode()
 
 
 def test_bench_reports_percentiles_and_the_budget_point(tmp_path: Path) -> None:
@@ -212,5 +224,5 @@ def test_model_path_from_the_command_line(tmp_path: Path) -> None:
         evaluated = run("eval", "--json", "--engine", "llm", "--cases", str(cases), env=env,
                         cwd=tmp_path)  # fmt: skip
         assert evaluated.returncode == 0, evaluated.stderr.decode()
-        report = json.loads(evaluated.stdout)[str(cases)]
+        report = json.loads(evaluated.stdout)["combined"]
         assert report["cases"] == 5 and report["unsafe_approvals"] == []

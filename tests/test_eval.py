@@ -1,37 +1,113 @@
-"""The shipped eval set gates the build: no unsafe approvals, at least 90% exact."""
+"""The labelled corpus gates the build.
+
+- As shipped: on every set the judge was trained on, no draft that breaks the policy is
+  answered `ok`, at least 95% are answered exactly, and every citation is verbatim.
+- Unseen wording: each batch scored by heads trained on the other batches only (leave one
+  batch out) lets at most 2% of the drafts that break the policy through as `ok`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 
 from bot.config import DEFAULT_POLICY_DIR
 from bot.core.engine import Engine
-from bot.core.evaluation import SHIPPED_CASE_FILES, load_cases, run_eval
+from bot.core.evaluation import (
+    SHIPPED_CASE_FILES,
+    EvalCase,
+    corpus_files,
+    load_cases,
+    recorded_batch_files,
+)
+from bot.core.judge import Judge, UniversalSentenceEncoder, default_judge
+from bot.core.judge_eval import Readings, as_shipped, request_of, unseen
 from bot.core.models import VERDICTS
 from bot.core.rules import RULE_CODES
+from bot.core.topics import TOPIC_KEYS
+from bot.core.training import EmbeddingCache
+
+MAX_UNSEEN_UNSAFE = 0.02
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    return Engine.load(DEFAULT_POLICY_DIR, tmp_path_factory.mktemp("index"))
+def corpus() -> list[EvalCase]:
+    return [case for path in corpus_files() for case in load_cases(path)]
 
 
-@pytest.mark.parametrize("path", SHIPPED_CASE_FILES, ids=lambda p: Path(p).name)
-def test_no_unsafe_approvals_and_90_percent_exact(engine: Engine, path: Path) -> None:
-    report = run_eval(engine, load_cases(path), engine.section)
+@pytest.fixture(scope="module")
+def cache() -> EmbeddingCache:
+    """One in-memory embedding of every draft, shared by the shipped and unseen readings."""
+    return EmbeddingCache(None, UniversalSentenceEncoder())
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory, cache: EmbeddingCache) -> Engine:
+    engine = Engine.load(DEFAULT_POLICY_DIR, tmp_path_factory.mktemp("index"), with_judge=False)
+    engine.judge = Judge(default_judge().model, embedder=cache)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def shipped(engine: Engine, corpus: list[EvalCase]) -> Readings:
+    return as_shipped(engine, corpus)
+
+
+def test_no_unsafe_approvals_and_95_percent_exact_on_the_shipped_sets(
+    engine: Engine, shipped: Readings
+) -> None:
+    report = shipped.report(engine)
     unsafe = [r.case.id for r in report.unsafe_approvals]
-    assert unsafe == [], f"non-ok cases answered ok: {unsafe}"
-    assert report.accuracy >= 0.9
-    assert report.citation_validity == 1.0
+    assert unsafe == [], f"drafts that break the policy answered ok: {unsafe}"
+    assert report.accuracy >= 0.95, f"exact {report.accuracy:.1%}"
+    invalid = [r.case.id for r in report.results if not r.citations_valid]
+    assert invalid == [], f"answers without a verbatim citation: {invalid[:10]}"
+    for batch, scores in shipped.table().items():
+        assert scores["combined"].unsafe == 0, batch
 
 
-def test_the_shipped_set_covers_every_verdict_and_rule() -> None:
-    cases = [case for path in SHIPPED_CASE_FILES for case in load_cases(path)]
-    assert len(cases) >= 100
-    assert {case.expected for case in cases} == set(VERDICTS)
-    labelled_codes = {code for case in cases for code in case.codes}
+def test_unseen_wording_lets_at_most_two_percent_through(
+    shipped: Readings, cache: EmbeddingCache
+) -> None:
+    held = unseen(shipped.cases, shipped.rule_findings, cache, with_verdicts=False)
+    table = held.table()
+    overall = table["all"]["combined"]
+    share = overall.unsafe / overall.harmful
+    per_batch = {b: s["combined"].unsafe for b, s in table.items() if s["combined"].unsafe}
+    assert share <= MAX_UNSEEN_UNSAFE, f"{overall.unsafe}/{overall.harmful}: {per_batch}"
+    # The judge must add something the rules alone do not catch.
+    assert overall.unsafe < table["all"]["rules"].unsafe
+
+
+def test_the_judge_never_loosens_a_rule_finding(engine: Engine, shipped: Readings) -> None:
+    """Even a judge certain that every draft is harmless leaves each rule verdict standing."""
+    for case, findings, assessment in zip(
+        shipped.cases, shipped.rule_findings, shipped.assessments, strict=True
+    ):
+        relaxed = replace(assessment, harm=0.0)
+        rules_only = engine.decision(request_of(case), findings, None)
+        combined = engine.decision(request_of(case), findings, relaxed)
+        assert combined.verdict == rules_only.verdict, case.id
+
+
+def test_the_corpus_covers_every_verdict_topic_rule_and_language(
+    corpus: list[EvalCase],
+) -> None:
+    assert len(corpus) >= 3000
+    assert len(recorded_batch_files()) >= 20
+    assert {case.expected for case in corpus} == set(VERDICTS)
+    topics = {topic for case in corpus for topic in case.topics}
+    assert set(TOPIC_KEYS) <= topics
+    assert {"en", "es", "mixed"} <= {case.lang for case in corpus}
+    shipped = [case for path in SHIPPED_CASE_FILES for case in load_cases(path)]
+    labelled_codes = {code for case in shipped for code in case.codes}
     engine_only = {"on_duty_live", "unclear_question"}  # labelled by verdict, not by code
     assert set(RULE_CODES) - engine_only <= labelled_codes
-    assert any(case.category == "adversarial" for case in cases)
+
+
+def test_every_training_batch_has_its_first_run_on_record() -> None:
+    """A batch joins training only after its untuned first run was kept."""
+    for path in corpus_files():
+        if path.parent.name == "batches":
+            assert (path.parents[1] / "first_runs" / f"{path.stem}.json").exists(), path

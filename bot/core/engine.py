@@ -250,19 +250,28 @@ class Engine:
 
     def findings(self, request: CheckRequest) -> list[Finding]:
         """The rules' findings and whatever the judge adds to them."""
-        return self._findings(request)[0]
-
-    def _findings(self, request: CheckRequest) -> tuple[list[Finding], Assessment | None]:
         findings = self.rule_findings(request)
         assessment = self.assess(request)
         if assessment is not None:
             findings += judge_findings(findings, assessment, self.combination)
-        return findings, assessment
+        return findings
 
     def check(self, request: CheckRequest) -> Decision:
         started = time.perf_counter()
-        findings, assessment = self._findings(request)
-        decision = decide(
+        decision = self.decision(request, self.rule_findings(request), self.assess(request))
+        return replace(decision, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def decision(
+        self,
+        request: CheckRequest,
+        rule_findings: list[Finding],
+        assessment: Assessment | None,
+    ) -> Decision:
+        """The answer from the rules' findings and the judge's reading of the draft."""
+        findings = list(rule_findings)
+        if assessment is not None:
+            findings += judge_findings(findings, assessment, self.combination)
+        return decide(
             request,
             findings,
             policy_version=self.policy_version,
@@ -270,7 +279,6 @@ class Engine:
             permission_citation=self.permission_citation(request.text),
             assessment=assessment,
         )
-        return replace(decision, latency_ms=(time.perf_counter() - started) * 1000)
 
 
 def best_quote(text: str, query: str, limit: int = MAX_QUOTE_CHARS) -> str:

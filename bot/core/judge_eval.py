@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 
 from bot.core.combine import COMBINATIONS
 from bot.core.engine import Engine
-from bot.core.evaluation import EvalCase, Score, reader_verdicts, score_table
+from bot.core.evaluation import (
+    CaseResult,
+    EvalCase,
+    EvalReport,
+    Score,
+    citations_valid,
+    reader_verdicts,
+    score_table,
+)
 from bot.core.judge import Assessment
 from bot.core.models import CheckRequest, Finding
 from bot.core.training import (
@@ -36,17 +44,29 @@ class Readings:
         verdicts = reader_verdicts(self.rule_findings, self.assessments, combination)
         return score_table(self.cases, verdicts)
 
+    def report(self, engine: Engine) -> EvalReport:
+        """The engine's full answers (citations included) from these readings."""
+        report = EvalReport()
+        for case, findings, assessment in zip(
+            self.cases, self.rule_findings, self.assessments, strict=True
+        ):
+            decision = engine.decision(request_of(case), findings, assessment)
+            report.results.append(
+                CaseResult(case, decision, citations_valid(decision, engine.section))
+            )
+        return report
+
     def combinations(self) -> dict[str, Score]:
         """The combined reader's overall score under each way of combining."""
         return {name: self.table(name)["all"]["combined"] for name in COMBINATIONS}
 
 
-def _request(case: EvalCase) -> CheckRequest:
+def request_of(case: EvalCase) -> CheckRequest:
     return CheckRequest(text=case.text, account=case.account, incident=case.incident)  # type: ignore[arg-type]
 
 
 def rule_findings_of(engine: Engine, cases: list[EvalCase]) -> list[list[Finding]]:
-    return [engine.rule_findings(_request(case)) for case in cases]
+    return [engine.rule_findings(request_of(case)) for case in cases]
 
 
 def as_shipped(
@@ -55,7 +75,7 @@ def as_shipped(
     if engine.judge is None:
         raise ValueError("the engine has no judge")
     findings = rule_findings if rule_findings is not None else rule_findings_of(engine, cases)
-    assessments = [engine.assess(_request(case)) for case in cases]
+    assessments = [engine.assess(request_of(case)) for case in cases]
     return Readings(cases, findings, assessments)  # type: ignore[arg-type]
 
 
@@ -65,10 +85,14 @@ def unseen(
     cache: EmbeddingCache,
     config: TrainConfig = DEFAULT_CONFIG,
     progress: Progress | None = None,
+    with_verdicts: bool = True,
 ) -> Readings:
-    """Leave-one-batch-out readings, in the order of `cases`."""
+    """Leave-one-batch-out readings, in the order of `cases`. Without the verdict heads
+    (faster) the clear/not-clear split, and so every unsafe approval, is unchanged."""
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress, cache=cache)
+    folds = leave_one_batch_out(
+        features, config, progress, cache=cache, with_verdicts=with_verdicts
+    )
     harm = [assessment.harm for assessment in folds.assessments]
     harmful = [case.expected != "ok" for case in folds.cases]
     caught = [verdict_for(rule_findings[row]) != "ok" for row in folds.rows]

@@ -89,6 +89,10 @@ class EmbeddingCache:
             self._save()
         return np.stack([self._vectors[self.key(text)] for text in texts])
 
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """The Embedder interface, so a Judge can read through the cache."""
+        return self.embed(texts)
+
     def _save(self) -> None:
         if not self.path:
             return
@@ -189,9 +193,16 @@ def _design(features: CorpusFeatures, space: FeatureSpace, config: TrainConfig):
 
 # ------------------------------------------------------------------------ fitting
 def fit_heads(
-    features: CorpusFeatures, config: TrainConfig, *, with_topics: bool = True
+    features: CorpusFeatures,
+    config: TrainConfig,
+    *,
+    with_topics: bool = True,
+    with_verdicts: bool = True,
 ) -> JudgeModel:
-    """Heads on this corpus; thresholds are set afterwards (`with_thresholds`)."""
+    """Heads on this corpus (the ok threshold is set afterwards, from held-out scores).
+
+    Without the verdict head every draft the judge does not clear reads as `needs_review`;
+    whether a draft is cleared, and so every unsafe approval, is the same either way."""
     from sklearn.linear_model import LogisticRegression
 
     space = FeatureSpace.fit(features.grams)
@@ -209,15 +220,21 @@ def fit_heads(
     rows.append(harm.coef_[0])
     biases.append(float(harm.intercept_[0]))
 
-    labels = np.array([VERDICTS.index(case.expected) for case in features.cases])
-    verdict = LogisticRegression(
-        C=config.verdict_c, class_weight="balanced", max_iter=3000, random_state=config.seed
-    ).fit(design, labels)
-    for verdict_name in VERDICTS:
-        position = list(verdict.classes_).index(VERDICTS.index(verdict_name))
-        heads.append(f"verdict:{verdict_name}")
-        rows.append(verdict.coef_[position])
-        biases.append(float(verdict.intercept_[position]))
+    if with_verdicts:
+        labels = np.array([VERDICTS.index(case.expected) for case in features.cases])
+        verdict = LogisticRegression(
+            C=config.verdict_c, class_weight="balanced", max_iter=3000, random_state=config.seed
+        ).fit(design, labels)
+        for verdict_name in VERDICTS:
+            position = list(verdict.classes_).index(VERDICTS.index(verdict_name))
+            heads.append(f"verdict:{verdict_name}")
+            rows.append(verdict.coef_[position])
+            biases.append(float(verdict.intercept_[position]))
+    else:
+        for verdict_name in VERDICTS:
+            heads.append(f"verdict:{verdict_name}")
+            rows.append(np.zeros(design.shape[1]))
+            biases.append(0.0)
 
     if with_topics:
         for key in TOPIC_KEYS:
@@ -319,6 +336,7 @@ def leave_one_batch_out(
     progress: Progress | None = None,
     batches: Sequence[str] | None = None,
     cache: EmbeddingCache | None = None,
+    with_verdicts: bool = True,
 ) -> FoldScores:
     names = list(dict.fromkeys(case.batch for case in features.cases))
     targets = list(batches) if batches else names
@@ -328,7 +346,9 @@ def leave_one_batch_out(
         train_rows = [i for i, case in enumerate(features.cases) if case.batch != name]
         if not test_rows or not train_rows:
             continue
-        model = fit_heads(features.subset(train_rows), config, with_topics=False)
+        model = fit_heads(
+            features.subset(train_rows), config, with_topics=False, with_verdicts=with_verdicts
+        )
         test = features.subset(test_rows)
         out.cases += test.cases
         out.rows += test_rows
@@ -359,7 +379,7 @@ def train(
     `caught[i]` is True when the rule table alone already keeps draft i from `ok`."""
     started = time.perf_counter()
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress, cache=cache)
+    folds = leave_one_batch_out(features, config, progress, cache=cache, with_verdicts=False)
     threshold = choose_ok_threshold(
         [a.harm for a in folds.assessments],
         [c.expected != "ok" for c in folds.cases],
