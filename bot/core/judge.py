@@ -32,15 +32,10 @@ MODEL_PATH = Path(__file__).with_name("judge_model.npz")
 MODEL_FORMAT = 2
 EMBEDDING_DIM = 512
 CONTEXT_FEATURES = ("account_personal", "account_official", "account_unknown", "incident")
-# Long drafts are also read in windows so that one line buried in a friendly post is not
-# averaged away; each window is judged on its own and the strictest reading counts.
-WINDOW_CHARS = 360
-WINDOW_MIN_DRAFT = 500
 MAX_EMBED_CHARS = 4000
 NEIGHBOURS = 7
 
 _WORD = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
 def ngrams(text: str) -> list[str]:
@@ -63,23 +58,6 @@ def context_vector(account: str, incident: bool) -> np.ndarray:
         [account == "personal", account == "official", account == "unknown", incident],
         dtype=np.float32,
     )
-
-
-def windows(text: str, size: int = WINDOW_CHARS) -> list[str]:
-    """Consecutive runs of whole sentences of about `size` characters (long drafts only)."""
-    if len(text) < WINDOW_MIN_DRAFT:
-        return []
-    pieces = [piece for piece in _SENTENCE_END.split(text) if piece.strip()]
-    out: list[str] = []
-    current = ""
-    for piece in pieces:
-        if current and len(current) + len(piece) > size:
-            out.append(current)
-            current = ""
-        current = f"{current} {piece}".strip()
-    if current:
-        out.append(current)
-    return out if len(out) > 1 else []
 
 
 class Embedder(Protocol):
@@ -297,7 +275,7 @@ class JudgeModel:
 
 
 class Judge:
-    """Embeds a draft and scores it; long drafts are also scored window by window."""
+    """Embeds a draft and scores it with the trained heads."""
 
     def __init__(self, model: JudgeModel, embedder: Embedder | None = None) -> None:
         self.model = model
@@ -312,13 +290,8 @@ class Judge:
         return self.model.version
 
     def assess(self, text: str, account: str, incident: bool) -> Assessment:
-        parts = [text, *windows(text)]
-        embeddings = self.embedder.encode(parts)
-        readings = [
-            self.model.score(embedding, part, account, incident)
-            for embedding, part in zip(embeddings, parts, strict=True)
-        ]
-        return strictest(readings)
+        embedding = self.embedder.encode([text])[0]
+        return self.model.score(embedding, text, account, incident)
 
 
 @functools.cache
@@ -326,26 +299,6 @@ def default_judge() -> Judge:
     """The shipped judge, loaded once per process (engines reloaded on a policy change share
     it, and so its embedding model)."""
     return Judge.load()
-
-
-def strictest(readings: list[Assessment]) -> Assessment:
-    """The whole draft's reading, raised by any window that reads as more harmful."""
-    whole = readings[0]
-    worst = max(readings, key=lambda reading: reading.harm)
-    if worst is whole:
-        return whole
-    topics: dict[str, TopicScore] = {}
-    for reading in readings:
-        for score in reading.topics:
-            if score.topic not in topics or score.probability > topics[score.topic].probability:
-                topics[score.topic] = score
-    return Assessment(
-        harm=worst.harm,
-        verdicts=worst.verdicts,
-        topics=tuple(sorted(topics.values(), key=lambda score: -score.probability)),
-        ok_threshold=whole.ok_threshold,
-        sure_threshold=whole.sure_threshold,
-    )
 
 
 def corpus_hash(lines: Sequence[str]) -> str:

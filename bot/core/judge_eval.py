@@ -90,9 +90,7 @@ def unseen(
     """Leave-one-batch-out readings, in the order of `cases`. Without the verdict heads
     (faster) the clear/not-clear split, and so every unsafe approval, is unchanged."""
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(
-        features, config, progress, cache=cache, with_verdicts=with_verdicts
-    )
+    folds = leave_one_batch_out(features, config, progress, with_verdicts=with_verdicts)
     harm = [assessment.harm for assessment in folds.assessments]
     harmful = [case.expected != "ok" for case in folds.cases]
     caught = [verdict_for(rule_findings[row]) != "ok" for row in folds.rows]

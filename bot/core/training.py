@@ -28,8 +28,6 @@ from bot.core.judge import (
     context_vector,
     corpus_hash,
     ngrams,
-    strictest,
-    windows,
 )
 from bot.core.models import VERDICTS
 from bot.core.topics import TOPIC_KEYS
@@ -276,24 +274,12 @@ def fit_heads(
     )
 
 
-def score_rows(
-    model: JudgeModel, features: CorpusFeatures, cache: EmbeddingCache | None = None
-) -> list[Assessment]:
-    """The model's Assessment of every draft, read as the Judge reads it: long drafts also
-    window by window (when a cache is given to embed the windows)."""
-    out = []
-    for i, case in enumerate(features.cases):
-        reading = model.score(features.embeddings[i], case.text, case.account, case.incident)
-        parts = windows(case.text) if cache else []
-        if parts:
-            embedded = cache.embed(parts)  # type: ignore[union-attr]
-            readings = [reading] + [
-                model.score(vector, part, case.account, case.incident)
-                for vector, part in zip(embedded, parts, strict=True)
-            ]
-            reading = strictest(readings)
-        out.append(reading)
-    return out
+def score_rows(model: JudgeModel, features: CorpusFeatures) -> list[Assessment]:
+    """The model's Assessment of every draft, as the Judge reads it."""
+    return [
+        model.score(features.embeddings[i], case.text, case.account, case.incident)
+        for i, case in enumerate(features.cases)
+    ]
 
 
 def choose_ok_threshold(
@@ -335,7 +321,6 @@ def leave_one_batch_out(
     config: TrainConfig,
     progress: Progress | None = None,
     batches: Sequence[str] | None = None,
-    cache: EmbeddingCache | None = None,
     with_verdicts: bool = True,
 ) -> FoldScores:
     names = list(dict.fromkeys(case.batch for case in features.cases))
@@ -352,7 +337,7 @@ def leave_one_batch_out(
         test = features.subset(test_rows)
         out.cases += test.cases
         out.rows += test_rows
-        out.assessments += score_rows(model, test, cache)
+        out.assessments += score_rows(model, test)
         if progress:
             progress(f"left out {name}: {len(test_rows)} drafts")
     return out
@@ -379,7 +364,7 @@ def train(
     `caught[i]` is True when the rule table alone already keeps draft i from `ok`."""
     started = time.perf_counter()
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress, cache=cache, with_verdicts=False)
+    folds = leave_one_batch_out(features, config, progress, with_verdicts=False)
     threshold = choose_ok_threshold(
         [a.harm for a in folds.assessments],
         [c.expected != "ok" for c in folds.cases],
