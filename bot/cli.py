@@ -239,6 +239,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     from bot.core.judge_eval import as_shipped, unseen
 
+    if args.first_runs:
+        from bot.core.evaluation import format_first_runs
+
+        print(format_first_runs())
+        return 0
     settings = _settings()
     paths = _eval_files(args)
     records = [_first_run_record(path) for path in paths] if args.first_run else []
@@ -567,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--first-run",
         action="store_true",
         help="record these batches' first-run table (once per batch, before training on it)",
+    )
+    evaluate.add_argument(
+        "--first-runs", action="store_true", help="print every recorded first run (Markdown)"
     )
     evaluate.set_defaults(handler=cmd_eval)
 

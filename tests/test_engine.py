@@ -28,6 +28,11 @@ def quotes_are_verbatim(engine: Engine, decision: Decision) -> bool:
     return True
 
 
+@pytest.fixture(scope="module")
+def rules_only(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return Engine.load(DEFAULT_POLICY_DIR, tmp_path_factory.mktemp("rules"), with_judge=False)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -36,9 +41,23 @@ def quotes_are_verbatim(engine: Engine, decision: Decision) -> bool:
         "So proud of my daughter, she graduated from nursing school today!",
         "I shot an 82 at golf today and killed it on the back nine.",
         "The Victim Services Resource Fair is Thursday at City Hall.",
-        # Near misses for the wider vocabularies: an adverb "still", a crash that put someone
-        # in hospital, a department event nobody streams, a joke about a shift, residents who
-        # are tired of crime, a website that "goes live".
+    ],
+)
+def test_harmless_posts_are_ok_and_not_escalated(engine: Engine, text: str) -> None:
+    decision = check(engine, text, account="personal")
+    assert decision.verdict == "ok"
+    assert not decision.escalate
+    assert decision.citations, "an ok answer cites the passage that permits it"
+    assert quotes_are_verbatim(engine, decision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Near misses for the rule table's wider vocabularies: an adverb "still", a crash
+        # that put someone in hospital, a department event nobody streams, a joke about a
+        # shift, residents who are tired of crime, a website that "goes live". The judge may
+        # still send some of these to a reviewer (its over-caution is measured in evals/).
         "The toy drive is still on for Saturday, suspect weather and all, bring a coat!",
         "Thinking of my neighbor today; the crash last spring put him in the hospital for weeks.",
         "Our department's charity softball game is Saturday at Miller Park. Come watch!",
@@ -48,12 +67,21 @@ def quotes_are_verbatim(engine: Engine, decision: Decision) -> bool:
         "So proud, the department's new recruiting site is going live Monday! Apply today.",
     ],
 )
-def test_harmless_posts_are_ok_and_not_escalated(engine: Engine, text: str) -> None:
+def test_the_rule_table_lets_near_misses_through(rules_only: Engine, text: str) -> None:
+    assert check(rules_only, text, account="personal").verdict == "ok"
+
+
+def test_the_judge_reads_a_threat_the_rules_miss(engine: Engine, rules_only: Engine) -> None:
+    text = (
+        "that guy who mouthed off at the traffic stop is gonna get what's coming. "
+        "you know what to do"
+    )
+    assert check(rules_only, text, account="personal").verdict == "ok"
     decision = check(engine, text, account="personal")
-    assert decision.verdict == "ok"
-    assert not decision.escalate
-    assert decision.citations, "an ok answer cites the passage that permits it"
-    assert quotes_are_verbatim(engine, decision)
+    assert decision.verdict != "ok"
+    judged = [f for f in decision.findings if f.code.startswith("judge_")]
+    assert judged, decision.findings
+    assert decision.citations and quotes_are_verbatim(engine, decision)
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def test_retry_then_success_uses_the_model(
 ) -> None:
     advisor = LLMAdvisor(settings_for(server, tmp_path), engine, options=FAST)
     server.script_chat(Reply.status(429, retry_after="0"), Reply.status(502), Reply.answer())
-    decision = advisor.check(CheckRequest(text="Lovely weather at the park today!"))
+    decision = advisor.check(CheckRequest(text="Join us for Coffee with a Cop this Saturday!"))
     assert len(server.chat_requests) == 3
     assert decision.engine == "gpt-4.1-mini"
     assert decision.verdict == "ok"

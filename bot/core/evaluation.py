@@ -350,3 +350,43 @@ def format_score_table(table: dict[str, dict[str, Score]], title: str) -> str:
     lines.append("(exact share; unsafe approvals / drafts that break the policy; over-caution /")
     lines.append(" harmless drafts)")
     return "\n".join(lines)
+
+
+def format_first_runs(directory: Path = FIRST_RUNS_DIR) -> str:
+    """The first-run table of every recorded batch, as Markdown (for evals/README.md)."""
+    header = (
+        "| batch | judge (trained on) | drafts | rules: exact, unsafe, over | "
+        "judge: exact, unsafe, over | combined: exact, unsafe, over |"
+    )
+    lines = [header, "|---|---|---|---|---|---|"]
+    totals: dict[str, Counter[str]] = {reader: Counter() for reader in READERS}
+    for record in sorted(directory.glob("*.json")):
+        data = json.loads(record.read_text(encoding="utf-8"))
+        readers = data["readers"]
+        trained = data.get("judge_trained_on") or []
+        cells = []
+        for reader in READERS:
+            score = readers[reader]
+            totals[reader].update(
+                {k: score[k] for k in ("cases", "exact", "unsafe_approvals", "harmful")}
+                | {"over": score["over_caution"], "harmless": score["harmless"]}
+            )
+            cells.append(
+                f"{score['accuracy']:.1%}, {score['unsafe_approvals']}/{score['harmful']}, "
+                f"{score['over_caution']}/{score['harmless']}"
+            )
+        judge = f"{data.get('judge')} ({len(trained)} sets)"
+        lines.append(
+            f"| {data['batch']} | {judge} | {readers['rules']['cases']} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    cells = []
+    for reader in READERS:
+        t = totals[reader]
+        share = t["exact"] / t["cases"] if t["cases"] else 0.0
+        cells.append(
+            f"{share:.1%}, {t['unsafe_approvals']}/{t['harmful']}, {t['over']}/{t['harmless']}"
+        )
+    lines.append(f"| all | | {totals['rules']['cases']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
