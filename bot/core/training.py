@@ -13,6 +13,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ SURE_THRESHOLD = 0.9
 MIN_DF = 2
 MAX_VOCABULARY = 60_000
 MIN_TOPIC_POSITIVES = 4
+FOLD_WORKERS = 2  # this machine's cores
 
 
 @dataclass(frozen=True)
@@ -109,51 +111,81 @@ class EmbeddingCache:
 
 
 # ------------------------------------------------------------------------ features
+@dataclass(frozen=True)
+class GramTable:
+    """Every n-gram of the corpus once: each draft as (gram id, count) arrays, so that a
+    fold's vocabulary and its TF-IDF matrix are array work, not a recount per fold."""
+
+    grams: np.ndarray  # gram id -> gram text
+    ids: list[np.ndarray]
+    counts: list[np.ndarray]
+
+    @classmethod
+    def of(cls, documents: Sequence[list[str]]) -> GramTable:
+        index: dict[str, int] = {}
+        ids, counts = [], []
+        for document in documents:
+            tally = Counter(document)
+            ids.append(
+                np.fromiter((index.setdefault(g, len(index)) for g in tally), np.int64, len(tally))
+            )
+            counts.append(np.fromiter(tally.values(), np.float32, len(tally)))
+        grams = np.array(sorted(index, key=index.__getitem__), dtype=np.str_)
+        return cls(grams, ids, counts)
+
+
 @dataclass
 class FeatureSpace:
     vocabulary: list[str]
     idf: np.ndarray
+    columns: np.ndarray  # gram id -> column, -1 when the gram is not in the vocabulary
 
     @classmethod
-    def fit(cls, grams: Sequence[list[str]]) -> FeatureSpace:
-        document_frequency: Counter[str] = Counter()
-        for document in grams:
-            document_frequency.update(set(document))
-        kept = [gram for gram, df in document_frequency.items() if df >= MIN_DF]
-        kept.sort(key=lambda gram: (-document_frequency[gram], gram))
-        kept = sorted(kept[:MAX_VOCABULARY])
-        total = len(grams)
-        idf = np.array(
-            [np.log((1 + total) / (1 + document_frequency[gram])) + 1.0 for gram in kept],
-            dtype=np.float32,
-        )
-        return cls(kept, idf)
+    def fit(cls, table: GramTable, rows: Sequence[int]) -> FeatureSpace:
+        """Grams in at least MIN_DF of these drafts, the MAX_VOCABULARY most frequent."""
+        frequency = np.zeros(len(table.grams), dtype=np.int64)
+        for row in rows:
+            frequency[table.ids[row]] += 1
+        kept = np.flatnonzero(frequency >= MIN_DF)
+        order = np.lexsort((table.grams[kept], -frequency[kept]))
+        kept = kept[order[:MAX_VOCABULARY]]
+        kept = kept[np.argsort(table.grams[kept], kind="stable")]
+        columns = np.full(len(table.grams), -1, dtype=np.int64)
+        columns[kept] = np.arange(len(kept))
+        total = len(rows)
+        idf = (np.log((1 + total) / (1 + frequency[kept])) + 1.0).astype(np.float32)
+        return cls([str(gram) for gram in table.grams[kept]], idf, columns)
 
-    def matrix(self, grams: Sequence[list[str]]):  # noqa: ANN201 - scipy sparse matrix
+    def matrix(self, table: GramTable, rows: Sequence[int]):  # noqa: ANN201 - scipy sparse
         from scipy.sparse import csr_matrix
 
-        index = {gram: position for position, gram in enumerate(self.vocabulary)}
-        rows, cols, values = [], [], []
-        for row, document in enumerate(grams):
-            counts = Counter(index[g] for g in document if g in index)
-            if not counts:
-                continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64)
-            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[
-                columns
-            ]
+        indptr = [0]
+        indices, values = [], []
+        for row in rows:
+            columns = self.columns[table.ids[row]]
+            present = columns >= 0
+            columns = columns[present]
+            weights = (1.0 + np.log(table.counts[row][present])) * self.idf[columns]
             weights /= float(np.linalg.norm(weights)) or 1.0
-            rows += [row] * len(columns)
-            cols += columns.tolist()
-            values += weights.tolist()
-        return csr_matrix((values, (rows, cols)), shape=(len(grams), len(self.vocabulary)))
+            indices.append(columns)
+            values.append(weights)
+            indptr.append(indptr[-1] + len(columns))
+        return csr_matrix(
+            (
+                np.concatenate(values) if values else np.zeros(0, np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, np.int64),
+                np.array(indptr),
+            ),
+            shape=(len(rows), len(self.vocabulary)),
+        )
 
 
 @dataclass
 class CorpusFeatures:
     cases: list[EvalCase]
     embeddings: np.ndarray
-    grams: list[list[str]]
+    table: GramTable
+    rows: list[int]  # this subset's drafts in `table`
     context: np.ndarray
 
     @classmethod
@@ -161,15 +193,16 @@ class CorpusFeatures:
         cls, cases: list[EvalCase], cache: EmbeddingCache, progress: Progress | None = None
     ) -> CorpusFeatures:
         embeddings = cache.embed([case.text for case in cases], progress)
-        grams = [ngrams(case.text) for case in cases]
+        table = GramTable.of([ngrams(case.text) for case in cases])
         context = np.stack([context_vector(case.account, case.incident) for case in cases])
-        return cls(cases, embeddings, grams, context)
+        return cls(cases, embeddings, table, list(range(len(cases))), context)
 
     def subset(self, rows: Sequence[int]) -> CorpusFeatures:
         return CorpusFeatures(
             [self.cases[i] for i in rows],
             self.embeddings[list(rows)],
-            [self.grams[i] for i in rows],
+            self.table,
+            [self.rows[i] for i in rows],
             self.context[list(rows)],
         )
 
@@ -179,7 +212,7 @@ def _design(features: CorpusFeatures, space: FeatureSpace, config: TrainConfig):
 
     blocks = []
     if config.use_sparse:
-        blocks.append(space.matrix(features.grams))
+        blocks.append(space.matrix(features.table, features.rows))
     else:
         blocks.append(csr_matrix((len(features.cases), len(space.vocabulary))))
     embedding = features.embeddings * config.embedding_scale
@@ -203,7 +236,7 @@ def fit_heads(
     whether a draft is cleared, and so every unsafe approval, is the same either way."""
     from sklearn.linear_model import LogisticRegression
 
-    space = FeatureSpace.fit(features.grams)
+    space = FeatureSpace.fit(features.table, features.rows)
     design = _design(features, space, config)
     vocabulary_size = len(space.vocabulary)
     heads: list[str] = []
@@ -323,23 +356,29 @@ def leave_one_batch_out(
     batches: Sequence[str] | None = None,
     with_verdicts: bool = True,
 ) -> FoldScores:
+    """Score each batch with heads fitted on the others. Folds run two at a time (the
+    solvers release the GIL); the result does not depend on the order they finish in."""
     names = list(dict.fromkeys(case.batch for case in features.cases))
     targets = list(batches) if batches else names
-    out = FoldScores(cases=[], assessments=[])
-    for name in targets:
+
+    def fold(name: str) -> tuple[str, list[int], list[Assessment]]:
         test_rows = [i for i, case in enumerate(features.cases) if case.batch == name]
         train_rows = [i for i, case in enumerate(features.cases) if case.batch != name]
         if not test_rows or not train_rows:
-            continue
+            return name, [], []
         model = fit_heads(
             features.subset(train_rows), config, with_topics=False, with_verdicts=with_verdicts
         )
-        test = features.subset(test_rows)
-        out.cases += test.cases
-        out.rows += test_rows
-        out.assessments += score_rows(model, test)
-        if progress:
-            progress(f"left out {name}: {len(test_rows)} drafts")
+        return name, test_rows, score_rows(model, features.subset(test_rows))
+
+    out = FoldScores(cases=[], assessments=[])
+    with ThreadPoolExecutor(max_workers=FOLD_WORKERS) as pool:
+        for name, test_rows, assessments in pool.map(fold, targets):
+            out.cases += [features.cases[i] for i in test_rows]
+            out.rows += test_rows
+            out.assessments += assessments
+            if progress and test_rows:
+                progress(f"left out {name}: {len(test_rows)} drafts")
     return out
 
 

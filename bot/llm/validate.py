@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.combine import UNSURE_CODE
 from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import CheckRequest, Citation, Decision, Passage, Usage, Verdict, is_looser
@@ -174,12 +175,14 @@ def _checked_rewrite(
             for finding in engine.findings(
                 CheckRequest(text=restored, account=request.account, incident=request.incident)
             )
-            if finding.severity != "info"
+            # The judge's "not sure" is no reason to withhold a rewrite the rules pass; a
+            # rewrite the judge reads as a violation is withheld.
+            if finding.severity != "info" and finding.code != UNSURE_CODE
         ]
     except InputError:
         return None, None
     if problems:
-        return None, "The model's rewrite still had problems the rules flag, so it was left out."
+        return None, "The model's rewrite still had problems the checks flag, so it was left out."
     return restored, None
 
 
