@@ -81,7 +81,8 @@ def test_the_judge_reads_a_threat_the_rules_miss(engine: Engine, rules_only: Eng
     assert decision.verdict != "ok"
     judged = [f for f in decision.findings if f.code.startswith("judge_")]
     assert judged, decision.findings
-    assert decision.citations and quotes_are_verbatim(engine, decision)
+    assert [c.section for c in decision.citations] == ["1058.19(a)"]  # threats, not slurs
+    assert quotes_are_verbatim(engine, decision)
 
 
 @pytest.mark.parametrize(

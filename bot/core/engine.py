@@ -45,6 +45,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 Progress = Callable[[int, int, str], None]
 PERMISSION_CANDIDATES = 5
+TOPIC_CANDIDATES = 3
 _PERMITS = re.compile(r"\b(?:may|are free to|encourag\w*|welcome)\b", re.IGNORECASE)
 _FORBIDS = re.compile(r"\b(?:must not|may not|never|prohibited)\b", re.IGNORECASE)
 
@@ -87,7 +88,7 @@ class Engine:
             if rule.code not in self._rule_citations:
                 self._rule_citations[rule.code] = self._best_citation(rule.query)
         self._permission_citation = self._best_citation(PERMISSION_QUERY, permission=True)
-        self._topic_citations = {topic.key: self._best_citation(topic.query) for topic in TOPICS}
+        self._topic_passages = {topic.key: self._leaf_passages(topic.query) for topic in TOPICS}
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -202,16 +203,19 @@ class Engine:
             quote=best_quote(passage.text, query),
         )
 
-    def _best_citation(self, query: str, permission: bool = False) -> Citation | None:
-        """The best passage for a rule's query, preferring specific subsections over the
-        short introductions of the sections that contain them."""
+    def _leaf_passages(self, query: str, permission: bool = False) -> list[Passage]:
+        """The best passages for a query, specific subsections before the short
+        introductions of the sections that contain them."""
         candidates = [
             scored.passage
             for scored in self.retrieve(query, k=6)
             if not permission or re.search(r"\bmay\b|\bencourag", scored.passage.text, re.I)
         ]
         leaves = [p for p in candidates if (p.source, p.section) not in self._parent_sections]
-        chosen = (leaves or candidates)[:1]
+        return leaves or candidates
+
+    def _best_citation(self, query: str, permission: bool = False) -> Citation | None:
+        chosen = self._leaf_passages(query, permission)[:1]
         return self.citation_for(chosen[0], query) if chosen else None
 
     def rule_citation(self, code: str) -> Citation | None:
@@ -219,11 +223,27 @@ class Engine:
         if code in self._rule_citations:
             return self._rule_citations[code]
         topic = topic_of_code(code)
-        return self._topic_citations.get(topic) if topic else None
+        return self.topic_citation(topic, "") if topic else None
 
-    def finding_citation(self, finding: Finding) -> Citation | None:
+    def topic_citation(self, topic: str, text: str) -> Citation | None:
+        """Of the provisions that govern a topic, the one whose words the draft shares most
+        (a threat cites the threats provision, not the slurs one beside it)."""
+        candidates = self._topic_passages.get(topic) or self._topic_passages["unclear"]
+        if not candidates:
+            return None
+        words = set(tokenize(text))
+        best = max(
+            candidates[:TOPIC_CANDIDATES],
+            key=lambda passage: len(words & set(tokenize(passage.text))),
+        )  # max keeps the first (the topic's best match) on a tie
+        return self.citation_for(best, text)
+
+    def finding_citation(self, finding: Finding, text: str = "") -> Citation | None:
         if finding.code == UNSURE_CODE:
-            return self._topic_citations.get(finding.topic) or self._topic_citations["unclear"]
+            return self.topic_citation(finding.topic, text)
+        topic = topic_of_code(finding.code)
+        if topic:
+            return self.topic_citation(topic, text)
         return self.rule_citation(finding.code)
 
     def permission_citation(self, text: str) -> Citation | None:
@@ -275,7 +295,7 @@ class Engine:
             request,
             findings,
             policy_version=self.policy_version,
-            rule_citation=self.finding_citation,
+            rule_citation=lambda finding: self.finding_citation(finding, request.text),
             permission_citation=self.permission_citation(request.text),
             assessment=assessment,
         )

@@ -57,7 +57,7 @@ TOPICS: tuple[Topic, ...] = (
           "information NCIC records check results", "Do not post anything from a records "
           "system.", "do_not_post"),
     Topic("threats_slurs", "a threat, slur, harassment or disparagement of a group",
-          "threats violence slurs discriminatory harassment disparaging groups",
+          "threats of violence or harm jokes memes venting slurs harassment disparaging groups",
           "Do not post it; report threats you receive to a supervisor.", "do_not_post"),
     Topic("colleagues", "a remark about a colleague", "remarks about colleagues demean "
           "mildly disparaging remark", "Take out the remark about the colleague.", "revise"),
