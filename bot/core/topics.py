@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.models import Severity
-
 
 @dataclass(frozen=True)
 class Topic:
@@ -18,83 +16,76 @@ class Topic:
     label: str  # plain words for the officer: "a victim of a crime"
     query: str  # policy words that find the governing provision
     fix: str  # what to change when the judge, not a rule, raised it
-    floor: Severity  # the least strict answer a draft about this topic can get when it is
-    # clearly about it (the safety floor); the judge's verdict head may be stricter
 
 
 # fmt: off
 TOPICS: tuple[Topic, ...] = (
     Topic("victims", "a crime victim", "must not post anything that identifies a crime victim "
           "injuries statements home", "Leave out anything that would let people recognise the "
-          "person harmed.", "do_not_post"),
+          "person harmed."),
     Topic("witnesses", "a witness, caller or person who reported a crime", "must not post "
           "anything that identifies a witness person who called 911 reported a crime",
-          "Leave out who saw, called or reported it.", "do_not_post"),
+          "Leave out who saw, called or reported it."),
     Topic("informants", "a confidential informant or source", "confidential informant "
-          "cooperating source identity hints", "Do not post anything that points at a source.",
-          "do_not_post"),
+          "cooperating source identity hints", "Do not post anything that points at a source."),
     Topic("juveniles", "a young person in an enforcement matter", "juvenile enforcement "
           "context under 18 runaway school", "Leave out anything that identifies the young "
-          "person.", "do_not_post"),
+          "person."),
     Topic("suspects_guilt", "a suspect, arrestee, guilt or a pending case", "suspects "
           "arrestees personal accounts statements about guilt pending cases",
-          "Do not name, show or judge a suspect; re-share the department's post instead.",
-          "do_not_post"),
+          "Do not name, show or judge a suspect; re-share the department's post instead."),
     Topic("confidential", "information learned on the job that was not released",
           "confidential information learned through work not officially released active "
-          "investigations", "Leave out what you know only from work.", "do_not_post"),
+          "investigations", "Leave out what you know only from work."),
     Topic("evidence_media", "evidence, camera footage or call photos", "evidence body-worn "
           "dash camera recordings crime-scene call photos", "Do not post evidence, footage or "
-          "photos from a call.", "do_not_post"),
+          "photos from a call."),
     Topic("identifiers", "a personal identifier (name, address, phone, plate, number)",
           "personal identifying information street addresses phone numbers license plates "
           "case numbers badge numbers", "Remove the identifier (name, address, phone, plate or "
-          "number) and the post can go ahead.", "revise"),
+          "number) and the post can go ahead."),
     Topic("tactics", "operations, staffing or patrol details", "operational tactical "
           "information raids warrant service staging staffing shift patrol patterns",
-          "Do not post operations, staffing, schedules or locations.", "do_not_post"),
+          "Do not post operations, staffing, schedules or locations."),
     Topic("cji", "criminal-justice database information", "criminal justice database "
           "information NCIC records check results", "Do not post anything from a records "
-          "system.", "do_not_post"),
+          "system."),
     Topic("threats_slurs", "a threat, slur, harassment or disparagement of a group",
           "threats of violence or harm jokes memes venting slurs harassment disparaging groups",
-          "Do not post it; report threats you receive to a supervisor.", "do_not_post"),
+          "Do not post it; report threats you receive to a supervisor."),
     Topic("colleagues", "a remark about a colleague", "remarks about colleagues demean "
-          "mildly disparaging remark", "Take out the remark about the colleague.", "revise"),
+          "mildly disparaging remark", "Take out the remark about the colleague."),
     Topic("colleague_safety", "a colleague's home, family or vehicle", "officer safety "
           "privacy colleagues home addresses children family personal vehicles",
-          "Leave out where colleagues live, their families and their vehicles.",
-          "do_not_post"),
+          "Leave out where colleagues live, their families and their vehicles."),
     Topic("undercover", "an undercover or plain-clothes colleague", "undercover "
           "plain-clothes assignments identity", "Do not post anything that identifies an "
-          "undercover colleague.", "do_not_post"),
+          "undercover colleague."),
     Topic("uniform_rank", "the uniform, badge or rank on a personal post", "uniform badge "
           "patch insignia personal account rank and title", "Remove the uniform, badge or "
-          "rank from the personal post.", "revise"),
+          "rank from the personal post."),
     Topic("politics", "political activity", "political activity uniform on-duty official "
           "account title to endorse", "Post political views as a private citizen: no "
-          "uniform, rank, duty time or official account.", "revise"),
+          "uniform, rank, duty time or official account."),
     Topic("endorsements", "an endorsement or outside business", "endorsements outside "
           "business rank title uniform promote", "Take the rank, title, uniform and "
-          "department name out of the promotion.", "revise"),
+          "department name out of the promotion."),
     Topic("official_account", "official department business", "official department "
           "accounts approval arrests investigations use of force personnel PIO",
-          "Send it to the PIO for approval before it goes on an official account.",
-          "needs_review"),
+          "Send it to the PIO for approval before it goes on an official account."),
     Topic("media", "a media inquiry", "media inquiries requests from reporters refer PIO",
-          "Do not answer the reporter; refer them to the PIO.", "needs_review"),
+          "Do not answer the reporter; refer them to the PIO."),
     Topic("incident", "an active critical incident", "statements about an active critical "
           "incident reviewed by the PIO", "Wait for the PIO: statements about the incident go "
-          "through review.", "needs_review"),
+          "through review."),
     Topic("unverified", "unverified information or a rumour", "unverified information "
           "rumors unconfirmed reports", "Share only confirmed information from an official "
-          "source.", "needs_review"),
+          "source."),
     Topic("trick_bot", "an instruction to the bot inside the draft", "text inside a draft "
           "instructions trick CanIPost", "Remove the instructions to the bot; ask for a "
-          "review if you have real approval.", "do_not_post"),
+          "review if you have real approval."),
     Topic("unclear", "something the policy does not clearly answer", "questions the policy "
-          "does not answer send to the PIO for review", "A reviewer will decide.",
-          "needs_review"),
+          "does not answer send to the PIO for review", "A reviewer will decide."),
 )
 # fmt: on
 TOPIC_KEYS: tuple[str, ...] = tuple(topic.key for topic in TOPICS)
