@@ -1,8 +1,8 @@
 """The policy's concerns as the judge names them, with the words that find their provision.
 
 A topic is what a draft touches (victims, tactics, ...), not a verdict: the verdict comes from
-the governing provision's force and from the judge's verdict head. `query` is searched in the
-department's manual, together with the draft, to find the provision to quote.
+the judge's heads. `query` finds the topic's provisions in the policy index at load time; a
+finding quotes the one of them that shares most words with the draft.
 """
 
 from __future__ import annotations
