@@ -21,6 +21,7 @@ from bot.core.engine import Engine
 from bot.core.evaluation import corpus_files, load_cases
 from bot.core.judge import MODEL_PATH, Judge
 from bot.core.models import CheckRequest
+from bot.core.text import normalize
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -62,6 +63,7 @@ def main() -> None:
         for text in drafts(args.runs, length):
             request = CheckRequest(text=text, account="personal")
             for name, engine in (("rules", rules), ("rules + judge", combined)):
+                normalize.cache_clear()  # each check starts cold, as a new draft does
                 begin = time.perf_counter()
                 engine.check(request)
                 timings[name].append((time.perf_counter() - begin) * 1000)

@@ -7,6 +7,7 @@ every finding's span still points into the officer's own draft.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ def _deleet(word: str) -> str:
     return "".join(_LEET.get(char, char) for char in word)
 
 
+@functools.lru_cache(maxsize=8)  # the rules and the judge both read the same draft
 def normalize(text: str) -> NormalizedText:
     chars: list[str] = []
     origin: list[int] = []
