@@ -219,11 +219,7 @@ class Engine:
         return self.citation_for(chosen[0], query) if chosen else None
 
     def rule_citation(self, code: str) -> Citation | None:
-        """The provision behind a finding: a rule's own, or the judge's topic's."""
-        if code in self._rule_citations:
-            return self._rule_citations[code]
-        topic = topic_of_code(code)
-        return self.topic_citation(topic, "") if topic else None
+        return self._rule_citations.get(code)
 
     def topic_citation(self, topic: str, text: str) -> Citation | None:
         """Of the provisions that govern a topic, the one whose words the draft shares most
@@ -270,11 +266,14 @@ class Engine:
 
     def findings(self, request: CheckRequest) -> list[Finding]:
         """The rules' findings and whatever the judge adds to them."""
-        findings = self.rule_findings(request)
-        assessment = self.assess(request)
-        if assessment is not None:
-            findings += judge_findings(findings, assessment, self.combination)
-        return findings
+        return self._combined(self.rule_findings(request), self.assess(request))
+
+    def _combined(
+        self, rule_findings: list[Finding], assessment: Assessment | None
+    ) -> list[Finding]:
+        if assessment is None:
+            return list(rule_findings)
+        return [*rule_findings, *judge_findings(rule_findings, assessment, self.combination)]
 
     def check(self, request: CheckRequest) -> Decision:
         started = time.perf_counter()
@@ -288,12 +287,9 @@ class Engine:
         assessment: Assessment | None,
     ) -> Decision:
         """The answer from the rules' findings and the judge's reading of the draft."""
-        findings = list(rule_findings)
-        if assessment is not None:
-            findings += judge_findings(findings, assessment, self.combination)
         return decide(
             request,
-            findings,
+            self._combined(rule_findings, assessment),
             policy_version=self.policy_version,
             rule_citation=lambda finding: self.finding_citation(finding, request.text),
             permission_citation=self.permission_citation(request.text),
