@@ -45,12 +45,15 @@ def _progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
     return show
 
 
-def load_engine(settings: Settings, *, rebuild: bool = False, progress: bool = False) -> Engine:
+def load_engine(
+    settings: Settings, *, rebuild: bool = False, progress: bool = False, with_judge: bool = True
+) -> Engine:
     return Engine.load(
         settings.policy_docs_dir,
         settings.index_dir,
         rebuild=rebuild,
         progress=_progress_bar(sys.stderr) if progress else None,
+        with_judge=with_judge,
     )
 
 
@@ -185,6 +188,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings()
     engine = load_engine(settings, rebuild=not args.use_cache, progress=True)
     stats = engine.stats
+    from bot.core.understanding import format_understanding, understanding
+
+    if args.json:
+        print(json.dumps(understanding(engine, with_sections=True), indent=2, ensure_ascii=False))
+        return 0
     origin = "loaded from cache" if stats.from_cache else "built"
     print(
         f"Index {origin}: {stats.files} file(s), {stats.sections} sections, "
@@ -192,6 +200,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     print(f"Policy folder: {settings.policy_docs_dir}")
     print(f"Policy version: {stats.policy_version}  (cache: {settings.index_dir})")
+    if stats.sample_policy:
+        print("This is the built-in sample policy (the rules were written against it).")
+    print(format_understanding(engine, with_sections=args.sections))
     if not settings.llm_enabled:
         return 0
     from bot.llm import ModelUnavailable, index_embeddings
@@ -206,6 +217,17 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"cache, {embedded.embedded} new in {embedded.calls} call(s), "
         f"${embedded.cost_usd:.4f}, {embedded.seconds:.2f} s"
     )
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    from bot.core.understanding import format_topic
+
+    engine = load_engine(_settings(), with_judge=False)
+    try:
+        print(format_topic(engine, args.topic))
+    except KeyError as error:
+        raise UserError(str(error.args[0])) from None
     return 0
 
 
@@ -229,6 +251,33 @@ def _eval_files(args: argparse.Namespace) -> list[Path]:
     )
 
 
+def _eval_manuals(args: argparse.Namespace) -> int:
+    """Score the questions about real departments' manuals against those manuals."""
+    from bot.core.manual_eval import (
+        MANUAL_FIRST_RUN,
+        format_manual_reports,
+        manual_report_dict,
+        run_manual_eval,
+    )
+
+    if args.first_run and MANUAL_FIRST_RUN.exists():
+        raise UserError(
+            f"the manual questions' first run is already on record ({MANUAL_FIRST_RUN})"
+        )
+    root = Path(args.manuals)
+    settings = _settings()
+    reports = run_manual_eval(root, settings.index_dir)
+    data = manual_report_dict(reports)
+    if args.first_run:
+        MANUAL_FIRST_RUN.parent.mkdir(parents=True, exist_ok=True)
+        MANUAL_FIRST_RUN.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        print(format_manual_reports(reports))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.core.evaluation import (
         corpus_files,
@@ -244,6 +293,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         print(format_first_runs())
         return 0
+    if args.manuals:
+        return _eval_manuals(args)
     settings = _settings()
     paths = _eval_files(args)
     records = [_first_run_record(path) for path in paths] if args.first_run else []
@@ -557,7 +608,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="(re)build the policy index")
     index.add_argument("--use-cache", action="store_true", help="reuse an unchanged index")
+    index.add_argument("--json", action="store_true", help="the whole report as JSON")
+    index.add_argument("--sections", action="store_true", help="list every section found")
     index.set_defaults(handler=cmd_index)
+
+    policy = commands.add_parser("policy", help="what the engine read in the manual")
+    policy_actions = policy.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = policy_actions.add_parser("show", help="the provision that governs a topic")
+    show.add_argument("topic", help="a topic key, e.g. uniform_rank (see canipost index)")
+    show.set_defaults(handler=cmd_policy_show)
 
     evaluate = commands.add_parser("eval", help="run the labelled eval set")
     evaluate.add_argument("--cases", action="append", metavar="FILE", help="JSONL eval file(s)")
@@ -575,6 +634,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--first-runs", action="store_true", help="print every recorded first run (Markdown)"
+    )
+    evaluate.add_argument(
+        "--manuals",
+        metavar="ROOT",
+        help="score evals/manuals/ against the real manuals under ROOT (../shared/policies)",
     )
     evaluate.set_defaults(handler=cmd_eval)
 

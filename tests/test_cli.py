@@ -65,7 +65,7 @@ def test_ask_json_is_the_decision_contract(tmp_path: Path) -> None:
         assert key in decision
     assert decision["engine"] == "local"
     citation = decision["citations"][0]
-    assert set(citation) == {"source", "section", "title", "quote"}
+    assert set(citation) == {"source", "section", "title", "quote", "page"}
     assert citation["quote"] in (REPO / "policy_docs" / citation["source"]).read_text("utf-8")
 
 

@@ -59,7 +59,7 @@ def chunk_section(section: PolicySection, max_tokens: int = DEFAULT_MAX_TOKENS) 
                 title=section.title,
                 text=piece,
                 tokens=count_tokens(piece),
-                page=section.page,
+                page=section.page_at(current[0]),
             )
         )
 

@@ -20,9 +20,10 @@ from bot.core.combine import (
     judge_findings,
     topic_of_code,
 )
+from bot.core.department import Governing, Provisions
 from bot.core.errors import PolicyError
 from bot.core.judge import Assessment, Judge, default_judge
-from bot.core.loader import discover, load_sections, policy_version
+from bot.core.loader import PolicyFile, discover, load_sections, policy_version
 from bot.core.models import (
     CheckRequest,
     Citation,
@@ -33,21 +34,25 @@ from bot.core.models import (
     PolicySection,
     ScoredPassage,
 )
+from bot.core.policy_settings import PolicySettings, load_settings
+from bot.core.provisions import sentences
 from bot.core.retrieval import PassageIndex, tokenize
 from bot.core.rules import RULES, Rule, match_rules
 from bot.core.text import normalize, normalize_light, validate_draft
-from bot.core.topics import TOPICS
+from bot.core.topics import CODE_TOPICS, TOPICS
 from bot.core.verdict import decide
 
-INDEX_FORMAT = 2  # bump when the cached layout or chunking changes
+INDEX_FORMAT = 3  # bump when the cached layout or chunking changes
+# A judge topic this likely counts as touched by the draft, for the manual's own provisions.
+TOUCH_PROBABILITY = 0.5
+MAX_DEPARTMENT_TOPICS = 4
+_SAMPLE_FRONT_MATTER = re.compile(r"\A---\n(?:[^\n]*\n){0,20}?sample:\s*true\s*\n", re.I)
 MAX_QUOTE_CHARS = 420
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+MAX_SENTENCE_CHARS = 900  # one whole sentence may run longer than the quote budget
 
 Progress = Callable[[int, int, str], None]
 PERMISSION_CANDIDATES = 5
 TOPIC_CANDIDATES = 3
-_PERMITS = re.compile(r"\b(?:may|are free to|encourag\w*|welcome)\b", re.IGNORECASE)
-_FORBIDS = re.compile(r"\b(?:must not|may not|never|prohibited)\b", re.IGNORECASE)
 
 # Passages that grant permission, for citing why an `ok` draft is fine.
 PERMISSION_QUERY = (
@@ -67,8 +72,10 @@ class Engine:
         stats: IndexStats,
         rules: tuple[Rule, ...] = RULES,
         judge: Judge | None = None,
+        settings: PolicySettings | None = None,
     ) -> None:
         self.sections = sections
+        self.settings = settings or PolicySettings()
         self.judge = judge
         self.combination: Combination = DEFAULT_COMBINATION
         self.index = index
@@ -76,12 +83,13 @@ class Engine:
         self.stats = stats
         self.rules = rules
         self._sections_by_key = {(s.source, s.section): s for s in sections}
-        self._parent_sections = {
-            (parent.source, parent.section)
-            for parent in sections
-            for child in sections
-            if child.source == parent.source and child.section.startswith(parent.section + "(")
-        }
+        self._parent_sections = parent_keys(sections)
+        self.provisions = Provisions(
+            sections, index, self.settings, self._parent_sections, stats.sample_policy
+        )
+        # The rules and the judge encode the sample policy; a department's own manual decides
+        # through its provisions' force as well.
+        self.department_manual = not stats.sample_policy
         self._rule_citations: dict[str, Citation | None] = {}
         for rule in rules:
             _ = rule.compiled, rule.compiled_requires, rule.compiled_unless  # compile at load
@@ -106,6 +114,16 @@ class Engine:
 
         `with_judge=False` gives the rule table alone (for measuring it side by side)."""
         engine = cls._load_policy(policy_dir, cache_dir, rebuild, progress, max_tokens)
+        settings = load_settings(Path(policy_dir), {section.section for section in engine.sections})
+        if settings.path:
+            engine.settings = settings
+            engine.provisions = Provisions(
+                engine.sections,
+                engine.index,
+                settings,
+                engine._parent_sections,
+                engine.stats.sample_policy,
+            )
         if with_judge:
             engine.judge = default_judge()
         return engine
@@ -139,6 +157,7 @@ class Engine:
             passages=len(passages),
             tokens=sum(passage.tokens for passage in passages),
             policy_version=version,
+            sample_policy=is_sample_policy(files),
         )
         if target:
             cls._save(target, sections, index, stats)
@@ -170,7 +189,10 @@ class Engine:
     def _load_cached(cls, target: Path, version: str, started: float) -> Engine | None:
         try:
             payload = json.loads((target / "policy.json").read_text(encoding="utf-8"))
-            sections = [PolicySection(**item) for item in payload["sections"]]
+            sections = [
+                PolicySection(**{**item, "page_breaks": tuple(item.get("page_breaks", ()))})
+                for item in payload["sections"]
+            ]
             passages = [Passage(**item) for item in payload["passages"]]
             index = PassageIndex.load(target, passages)
             stats = IndexStats(**payload["stats"])
@@ -196,11 +218,20 @@ class Engine:
         return self._sections_by_key.get((source, section))
 
     def citation_for(self, passage: Passage, query: str = "") -> Citation:
+        quote = best_quote(passage.text, query)
+        section = self._sections_by_key.get((passage.source, passage.section))
+        page = passage.page
+        if section is not None and section.page is not None:
+            start = section.text.find(passage.text)
+            offset = passage.text.find(quote)
+            if start >= 0 and offset >= 0:
+                page = section.page_at(start + offset)
         return Citation(
             source=passage.source,
             section=passage.section,
             title=passage.title,
-            quote=best_quote(passage.text, query),
+            quote=quote,
+            page=page,
         )
 
     def _leaf_passages(self, query: str, permission: bool = False) -> list[Passage]:
@@ -234,7 +265,25 @@ class Engine:
         )  # max keeps the first (the topic's best match) on a tie
         return self.citation_for(best, text)
 
+    def finding_topic(self, finding: Finding) -> str | None:
+        """The topic key of a finding (a rule's own `topic` is a label for people)."""
+        if finding.topic and self.provisions.topic(finding.topic) is not None:
+            return finding.topic
+        topic = topic_of_code(finding.code)
+        if topic:
+            return topic
+        topics = CODE_TOPICS.get(finding.code)
+        return topics[0] if topics else None
+
+    def governing_citation(self, governing: Governing, text: str) -> Citation:
+        return self.citation_for(governing.passage, f"{text} {governing.force.sentence}")
+
     def finding_citation(self, finding: Finding, text: str = "") -> Citation | None:
+        if self.department_manual:
+            topic = self.finding_topic(finding)
+            governing = self.provisions.governing(topic, text) if topic else None
+            if governing is not None:
+                return self.governing_citation(governing, text)
         if finding.code == UNSURE_CODE:
             return self.topic_citation(finding.topic, text)
         topic = topic_of_code(finding.code)
@@ -247,9 +296,10 @@ class Engine:
         for the draft itself, else the policy's general statement of what may be posted."""
         for scored in self.retrieve(text, k=PERMISSION_CANDIDATES):
             passage = scored.passage
-            if (passage.source, passage.section) in self._parent_sections:
+            key = (passage.source, passage.section)
+            if key in self._parent_sections:
                 continue
-            if _PERMITS.search(passage.text) and not _FORBIDS.search(passage.text):
+            if self.provisions.forces[key].force == "permits":
                 return self.citation_for(passage, text)
         return self._permission_citation
 
@@ -269,11 +319,123 @@ class Engine:
         return self._combined(self.rule_findings(request), self.assess(request))
 
     def _combined(
-        self, rule_findings: list[Finding], assessment: Assessment | None
+        self,
+        rule_findings: list[Finding],
+        assessment: Assessment | None,
+        request: CheckRequest | None = None,
     ) -> list[Finding]:
-        if assessment is None:
-            return list(rule_findings)
-        return [*rule_findings, *judge_findings(rule_findings, assessment, self.combination)]
+        findings = list(rule_findings)
+        if assessment is not None:
+            findings += judge_findings(rule_findings, assessment, self.combination)
+        if self.department_manual and request is not None:
+            findings = self.department_findings(request, findings, assessment)
+        return findings
+
+    def touched_topics(
+        self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
+    ) -> list[str]:
+        """The topics a draft touches, most certain first: its findings' topics, then what
+        the judge read in it, then what the account and incident flags imply."""
+        topics: list[str] = []
+        for finding in findings:
+            topic = self.finding_topic(finding)
+            if topic and topic != "unclear":
+                topics.append(topic)
+        if assessment is not None:
+            topics += [
+                score.topic
+                for score in assessment.topics
+                if score.probability >= TOUCH_PROBABILITY and score.topic != "unclear"
+            ]
+        lowered = request.text.lower()
+        for key, custom in self.settings.custom.items():
+            if any(phrase in lowered for phrase in custom.phrases):
+                topics.append(key)
+        if request.account == "official":
+            topics.append("official_account")
+        if request.incident:
+            topics.append("incident")
+        return list(dict.fromkeys(topics))
+
+    def department_findings(
+        self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
+    ) -> list[Finding]:
+        """The findings with the department manual's own say added: where the governing
+        provision of a touched topic needs someone's approval (or policy.toml sets a stricter
+        severity), the draft goes to review naming that approver. Never removes a finding."""
+        result = [self._with_approver(finding, request.text) for finding in findings]
+        have = {self.finding_topic(finding) for finding in findings}
+        strict_topics = {
+            score.topic
+            for score in (assessment.topics if assessment is not None else ())
+            if score.probability >= TOUCH_PROBABILITY
+        }
+        for topic in self.touched_topics(request, findings, assessment)[:MAX_DEPARTMENT_TOPICS]:
+            governing = self.provisions.governing(topic, request.text)
+            setting = self.settings.setting(topic)
+            severity = setting.severity if setting else None
+            force = governing.force.force if governing else "informs"
+            if (
+                severity is None
+                and force == "requires_approval"
+                or (
+                    severity is None
+                    and force == "prohibits"
+                    and topic not in have
+                    and (topic in strict_topics or topic in self.settings.custom)
+                )
+            ):
+                severity = "needs_review"
+            if severity is None or governing is None:
+                continue
+            if any(
+                self.finding_topic(f) == topic and not is_looser_severity(f.severity, severity)
+                for f in result
+            ):
+                continue
+            result.append(self._provision_finding(topic, governing, severity))
+        return result
+
+    def approver_for(self, topic: str | None, governing: Governing | None) -> str | None:
+        setting = self.settings.setting(topic) if topic else None
+        if setting and setting.approver:
+            return setting.approver
+        if governing is not None and governing.force.approver:
+            return governing.force.approver
+        return self.settings.default_approver
+
+    def _with_approver(self, finding: Finding, text: str) -> Finding:
+        topic = self.finding_topic(finding)
+        governing = self.provisions.governing(topic, text) if topic else None
+        approver = self.approver_for(topic, governing)
+        if not approver or "PIO" not in finding.fix:
+            return finding
+        return replace(finding, fix=finding.fix.replace("the PIO", f"the {approver}"))
+
+    def _provision_finding(self, topic: str, governing: Governing, severity: str) -> Finding:
+        details = self.provisions.topic(topic)
+        label = details.label if details else topic
+        approver = self.approver_for(topic, governing)
+        section = governing.section.section
+        if governing.force.force == "requires_approval" or (
+            approver and severity == "needs_review"
+        ):
+            who = approver or "the person your policy names"
+            message = f"Your department's policy ({section}) needs approval for {label}"
+            fix = f"Ask {_article(who)} to approve it before it goes up."
+        elif governing.force.force == "prohibits":
+            message = f"Your department's policy ({section}) restricts {label}"
+            fix = "A reviewer will check whether this draft falls under it."
+        else:
+            message = f"Your department's settings send {label} to review"
+            fix = "A reviewer will decide."
+        return Finding(
+            code=f"policy_{topic}",
+            severity=severity,  # type: ignore[arg-type]
+            message=message,
+            fix=fix,
+            topic=topic,
+        )
 
     def check(self, request: CheckRequest) -> Decision:
         started = time.perf_counter()
@@ -289,7 +451,7 @@ class Engine:
         """The answer from the rules' findings and the judge's reading of the draft."""
         return decide(
             request,
-            self._combined(rule_findings, assessment),
+            self._combined(rule_findings, assessment, request),
             policy_version=self.policy_version,
             rule_citation=lambda finding: self.finding_citation(finding, request.text),
             permission_citation=self.permission_citation(request.text),
@@ -297,28 +459,76 @@ class Engine:
         )
 
 
+def _article(who: str) -> str:
+    """'Chief of Police' -> 'the Chief of Police'; 'supervisor' -> 'your supervisor'."""
+    if who.lower().startswith(("the ", "a ", "an ", "your ")):
+        return who
+    return f"the {who}" if who[:1].isupper() else f"your {who}"
+
+
+_SEVERITY_ORDER = {"info": 0, "revise": 1, "needs_review": 2, "do_not_post": 3}
+
+
+def is_looser_severity(candidate: str, floor: str) -> bool:
+    return _SEVERITY_ORDER[candidate] < _SEVERITY_ORDER[floor]
+
+
+def parent_keys(sections: list[PolicySection]) -> set[tuple[str, str]]:
+    """The sections that have items or subsections, in one pass: by the loader's `parent`
+    links, and for ids like "1058.4(b)" by the id they extend."""
+    ids = {(section.source, section.section) for section in sections}
+    parents: set[tuple[str, str]] = set()
+    for section in sections:
+        if section.parent:
+            parents.add((section.source, section.parent))
+        elif "(" in section.section:
+            base = (section.source, section.section[: section.section.rindex("(")])
+            if base in ids:
+                parents.add(base)
+    return parents
+
+
+def is_sample_policy(files: list[PolicyFile]) -> bool:
+    """True for the built-in sample policy (its front matter says `sample: true`)."""
+    for policy_file in files:
+        try:
+            head = policy_file.path.read_bytes()[:2000].decode("utf-8", "replace")
+        except OSError:
+            return False
+        if not _SAMPLE_FRONT_MATTER.match(head.replace("\r\n", "\n")):
+            return False
+    return bool(files)
+
+
 def best_quote(text: str, query: str, limit: int = MAX_QUOTE_CHARS) -> str:
-    """The verbatim run of one or two sentences of `text` that best matches `query`."""
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
-    if not sentences:
+    """The verbatim run of one or two whole sentences of `text` that best matches `query`.
+
+    A single sentence longer than `limit` is kept whole up to MAX_SENTENCE_CHARS; past that it
+    is cut at a clause boundary (still a verbatim prefix of the text)."""
+    spans = sentences(text)
+    if not spans:
         return text[:limit].strip()
     wanted = set(tokenize(query))
     best: tuple[float, int, int] | None = None
-    for index, (start, _) in enumerate(sentences):
+    for index, (start, _) in enumerate(spans):
         for width in (1, 2):
-            if index + width > len(sentences):
+            if index + width > len(spans):
                 break
-            last_end = sentences[index + width - 1][1]
+            last_end = spans[index + width - 1][1]
             if last_end - start > limit and width > 1:
                 break
-            overlap = len(wanted & set(tokenize(text[start:last_end])))
-            score = overlap - 0.2 * (width - 1)
+            words = set(tokenize(text[start:last_end]))
+            score = len(wanted & words) - 0.2 * (width - 1) + (0.1 if words else -1)
             if best is None or score > best[0]:
                 best = (score, start, last_end)
     assert best is not None
     _, start, end = best
     quote = text[start:end].strip()
-    if len(quote) > limit:
-        cut = quote.rfind(" ", 0, limit)
-        quote = quote[: cut if cut > 0 else limit]
+    if len(quote) > MAX_SENTENCE_CHARS:
+        cut = max(
+            quote.rfind("; ", 0, MAX_SENTENCE_CHARS), quote.rfind(", ", 0, MAX_SENTENCE_CHARS)
+        )
+        if cut <= 0:
+            cut = quote.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        quote = quote[: cut if cut > 0 else MAX_SENTENCE_CHARS]
     return quote

@@ -1,9 +1,10 @@
 """Read a folder of policy files into numbered sections.
 
-Markdown headings, HTML headings, and numbered lines in plain text or PDF start sections.
-A section id comes from the document's own numbering ("1058.4(b)") when the heading has
-one, otherwise from a slug of the heading. Section text is kept verbatim so quotes can be
-copied out of it exactly.
+Markdown and HTML headings start sections; plain text and PDF pages are read by
+`bot/core/outline.py`, which knows the numbering departments publish (Lexipol, outlines,
+capitalised SOP headings, LASD numbers) and drops running headers and footers. A section id is
+the document's own number ("1026.4(g)", "III.A.7"), else the heading text. Section text is
+the file's text (PDF lines joined into sentences), so quotes can be copied out of it exactly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from bot.core.errors import PolicyError
 from bot.core.models import PolicySection
+from bot.core.outline import OutlineParser, clean_pages, join_lines
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_POLICY_FILE_BYTES = 50 * 1024 * 1024
@@ -28,12 +30,6 @@ _SECTION_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-# In text and PDF files a numbered heading is a short line: "1058.4 Personal Accounts".
-_TEXT_HEADING = re.compile(
-    r"^[ \t]*(?P<number>\d+\.\d+(?:\.\d+)*(?:\([A-Za-z0-9]{1,4}\))*|\d+\.?)[ \t]+"
-    r"(?P<title>[A-Z][^\n.!?:;]{1,90})[ \t]*$",
-    re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)
@@ -124,6 +120,10 @@ class _RawSection:
     title: str
     text: str
     page: int | None = None
+    page_breaks: tuple[int, ...] = ()
+    fallback: str = ""  # a readable id where the document has no numbering of its own
+    key: int = 0  # identifies the outline node, to link children to parents
+    parent_key: int | None = None
 
 
 def _sections_from_headings(
@@ -153,10 +153,33 @@ def _parse_markdown(text: str, stem: str) -> tuple[str, list[_RawSection]]:
     return doc_title or stem, _sections_from_headings(body, headings, doc_title or stem)
 
 
+def _parse_lines(lines: list[tuple[int | None, str]], stem: str) -> tuple[str, list[_RawSection]]:
+    parser = OutlineParser()
+    for page, line in lines:
+        parser.feed(page, line)
+    sections: list[_RawSection] = []
+    doc_title = ""
+    for node in parser.nodes:
+        text, page, breaks = join_lines(node.lines)
+        # A preamble of title lines and metadata is not a provision.
+        if node.kind == "preamble" and not re.search(r"\w[^.!?]{25,}[.!?](?:\s|$)", text):
+            continue
+        if not doc_title and node.kind == "heading" and node.number is None:
+            doc_title = node.title
+        if not text:
+            continue
+        number = node.number
+        title = node.title or (doc_title or stem)
+        raw = _RawSection(number, title, text, page, breaks)
+        raw.fallback = node.fallback or (title if node.kind != "preamble" else stem)
+        raw.parent_key = id(node.parent) if node.parent is not None else None
+        raw.key = id(node)
+        sections.append(raw)
+    return doc_title or stem, sections
+
+
 def _parse_plain(text: str, stem: str) -> tuple[str, list[_RawSection]]:
-    headings = [(m.start(), m.end(), m.group(0).strip()) for m in _TEXT_HEADING.finditer(text)]
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), stem)
-    return first_line[:90], _sections_from_headings(text, headings, first_line[:90])
+    return _parse_lines([(None, line) for line in text.split("\n")], stem)
 
 
 class _HTMLText(HTMLParser):
@@ -233,32 +256,19 @@ def _read_pdf(policy_file: PolicyFile) -> list[tuple[int, str]]:
 
 
 def _parse_pdf(policy_file: PolicyFile) -> tuple[str, list[_RawSection]]:
-    pages = _read_pdf(policy_file)
-    text_parts: list[str] = []
-    page_starts: list[tuple[int, int]] = []
-    offset = 0
-    for number, page_text in pages:
-        cleaned = page_text.replace("\r\n", "\n").replace("\r", "\n").strip()
-        page_starts.append((offset, number))
-        text_parts.append(cleaned)
-        offset += len(cleaned) + 2
-    text = "\n\n".join(text_parts)
-    doc_title, sections = _parse_plain(text, policy_file.path.stem)
-    cursor = 0
-    for section in sections:
-        position = text.find(section.text, cursor)
-        if position == -1:
-            position = cursor
-        cursor = position
-        section.page = max(number for start, number in page_starts if start <= position)
-    return doc_title, sections
+    pages = [
+        (number, text.replace("\r\n", "\n").replace("\r", "\n"))
+        for number, text in _read_pdf(policy_file)
+    ]
+    lines: list[tuple[int | None, str]] = list(clean_pages(pages))
+    return _parse_lines(lines, policy_file.path.stem)
 
 
 def _unique_ids(raw_sections: list[_RawSection]) -> list[str]:
     ids: list[str] = []
     seen: dict[str, int] = {}
     for raw in raw_sections:
-        base = raw.number or slugify(raw.title)
+        base = raw.number or raw.fallback or slugify(raw.title)
         count = seen.get(base, 0)
         seen[base] = count + 1
         ids.append(base if count == 0 else f"{base}~{count + 1}")
@@ -280,6 +290,12 @@ def parse_file(policy_file: PolicyFile) -> list[PolicySection]:
             doc_title, raw_sections = _parse_plain(text, stem)
     if not raw_sections:
         raise PolicyError(f"policy file {policy_file.relative} has no text")
+    section_ids = _unique_ids(raw_sections)
+    id_of_key = {
+        raw.key: section_id
+        for raw, section_id in zip(raw_sections, section_ids, strict=True)
+        if raw.key
+    }
     return [
         PolicySection(
             source=policy_file.relative,
@@ -288,8 +304,10 @@ def parse_file(policy_file: PolicyFile) -> list[PolicySection]:
             text=raw.text,
             page=raw.page,
             doc_title=doc_title,
+            parent=id_of_key.get(raw.parent_key) if raw.parent_key else None,
+            page_breaks=raw.page_breaks,
         )
-        for section_id, raw in zip(_unique_ids(raw_sections), raw_sections, strict=True)
+        for section_id, raw in zip(section_ids, raw_sections, strict=True)
     ]
 
 

@@ -84,17 +84,20 @@ class Citation:
     section: str
     title: str
     quote: str
+    page: int | None = None  # the page the quote is on, for PDF sources
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Citation:
+        page = data.get("page")
         return cls(
             source=str(data["source"]),
             section=str(data["section"]),
             title=str(data.get("title", "")),
             quote=str(data["quote"]),
+            page=int(page) if page is not None else None,
         )
 
 
@@ -186,6 +189,14 @@ class PolicySection:
     text: str
     page: int | None = None  # first page, for PDF sources
     doc_title: str = ""
+    parent: str | None = None  # the id of the section this one is an item or subsection of
+    page_breaks: tuple[int, ...] = ()  # offsets in `text` where each later page begins
+
+    def page_at(self, offset: int) -> int | None:
+        """The page that the character at `offset` of `text` is on."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for start in self.page_breaks if start <= offset)
 
 
 @dataclass(frozen=True)
@@ -225,3 +236,4 @@ class IndexStats:
     from_cache: bool = False
     policy_version: str = ""
     skipped: list[str] = field(default_factory=list)
+    sample_policy: bool = False  # the built-in sample, which the rules were written against

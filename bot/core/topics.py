@@ -18,6 +18,43 @@ class Topic:
     fix: str  # what to change when the judge, not a rule, raised it
 
 
+# How departments' manuals word each concern (Lexipol, IACP-model SOPs, directives), for
+# finding a topic's governing provision in a manual that is not the sample policy.
+MANUAL_QUERIES: dict[str, str] = {
+    "victims": "victim identity names privacy release of information deceased next of kin",
+    "witnesses": "witness identity confidential reporting party statements release",
+    "informants": "informant confidential source identity disclose",
+    "juveniles": "juvenile minor names photographs identify release court approval",
+    "suspects_guilt": "guilt innocence suspect arrestee pending prosecution defendant statements",
+    "confidential": "information obtained as a result of employment confidential disclose "
+    "without authorization",
+    "evidence_media": "photographs video audio recordings body camera in-car video evidence "
+    "release disseminate",
+    "identifiers": "personal information private confidential information address phone "
+    "birth date release",
+    "tactics": "operations schedules tactics prisoner transport safety of employees "
+    "compromise investigation security",
+    "cji": "criminal history records reports release database confidential information",
+    "threats_slurs": "abusive discriminatory inflammatory derogatory racial violent threatening "
+    "speech expression",
+    "colleagues": "reputation professionalism employees coworkers disparage ridicule",
+    "colleague_safety": "safety of employees family address personal information officer "
+    "located off-duty",
+    "undercover": "undercover officer photograph name identity disclose",
+    "uniform_rank": "photographs likenesses department logos emblems uniforms badges patches "
+    "marked vehicles identifies the department personal website",
+    "politics": "political campaign candidate endorse election on duty uniform",
+    "endorsements": "endorse support product service company commercial represent the department",
+    "official_account": "department social media sites pages content approved authorized "
+    "posting supervisor",
+    "media": "media request comment release information referred public information officer",
+    "incident": "active incidents critical incident incident commander release information",
+    "unverified": "accurate information false information rumors release",
+    "trick_bot": "authorized approval misrepresent",
+    "unclear": "questions supervisor guidance social media",
+}
+
+
 # fmt: off
 TOPICS: tuple[Topic, ...] = (
     Topic("victims", "a crime victim", "must not post anything that identifies a crime victim "

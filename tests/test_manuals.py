@@ -1,0 +1,185 @@
+"""Real departments' manuals: the loader's ids and pages, each provision's force, policy.toml,
+and answers that follow the department's own (stricter) provisions.
+
+The PDFs are read from ../shared/policies (never copied into the repository)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.core.engine import Engine
+from bot.core.errors import PolicyError
+from bot.core.loader import discover, load_sections
+from bot.core.models import CheckRequest
+from bot.core.provisions import read_force
+
+POLICIES = Path(__file__).resolve().parents[2] / "shared" / "policies"
+needs_manuals = pytest.mark.skipif(not POLICIES.is_dir(), reason="../shared/policies not here")
+
+
+def sections_by_id(folder: Path) -> dict[str, object]:
+    return {section.section: section for section in load_sections(discover(folder))}
+
+
+@needs_manuals
+def test_lexipol_ids_pages_and_sentences_across_a_page_break() -> None:
+    sections = sections_by_id(POLICIES / "urbana-il")
+    item = sections["1026.4(g)"]
+    assert item.page == 2 and item.parent == "1026.4"
+    # The sentence runs onto page 3 past the running header, joined back into one sentence.
+    sentence = "on any personal or social networking or other website or web page, without the "
+    assert sentence in item.text
+    assert item.page_at(item.text.index("without the express")) == 3
+    assert item.text.endswith("without the express authorization of the Chief of Police.")
+    assert "1026.4.1(d)" in sections and "326.2.1(a)" in sections
+    every_text = " ".join(section.text for section in sections.values())
+    assert "Copyright Lexipol" not in every_text and "Published with permission" not in every_text
+    assert not [key for key in sections if re.fullmatch(r"\d+|.*~\d+", key)]
+
+
+@needs_manuals
+def test_outline_and_capitalised_heading_manuals_keep_their_own_numbering() -> None:
+    hanover = sections_by_id(POLICIES / "hanover-park-il")
+    assert {"I.B.5", "III.A.5.b", "III.A.7", "II.G.4"} <= set(hanover)
+    assert hanover["III.A.7"].page == 7
+    assert not any("POLICE OPERATIONS MANUAL" in s.text for s in hanover.values())
+    bloomington = sections_by_id(POLICIES / "bloomington-il")
+    assert bloomington["Personal Use 4.b"].page == 6
+    assert bloomington["Personal Use 4.b"].parent == "Personal Use 4"
+    assert "Department Sanctioned Employee Use 3" in bloomington
+
+
+@needs_manuals
+def test_the_whole_northbrook_manual_indexes_with_its_provisions_and_pages() -> None:
+    sections = sections_by_id(POLICIES / "northbrook-il")
+    assert len(sections) > 4000
+    assert sections["1025.4(g)"].page == 585
+    assert sections["339.5.2"].title == "Booking Photographs"
+    # Table-of-contents lines ("1025 - Employee Speech ... 583") are not sections.
+    assert not [key for key in sections if re.fullmatch(r"\d{3,4}", key)]
+
+
+def test_list_items_are_not_headings_and_lasd_numbers_are_ids(tmp_path: Path) -> None:
+    (tmp_path / "manual.txt").write_text(
+        "3-01/090.10 Social Media\n"
+        "Members shall not post photographs of a crime scene.\n"
+        "1. Members may share community events.\n"
+        "2. Members may share safety tips.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "sop.txt").write_text(
+        "PERSONAL USE\n"
+        "Members are free to post as private citizens.\n"
+        "1. Members shall not identify a victim.\n"
+        "a. This includes a victim's address.\n",
+        encoding="utf-8",
+    )
+    sections = sections_by_id(tmp_path)  # ids are unique per file; these two do not collide
+    assert "3-01/090.10" in sections and "1" not in sections
+    assert "1. Members may share community events." in sections["3-01/090.10"].text
+    assert sections["Personal Use 1.a"].parent == "Personal Use 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "force", "approver"),
+    [
+        ("Employees shall not post the address of a fellow officer.", "prohibits", None),
+        ("Speech that may negatively affect the safety of employees.", "informs", None),
+        ("Employees are free to express themselves as private citizens.", "permits", None),
+        (
+            "Posting photographs of uniforms, without the express authorization of the Chief "
+            "of Police.",
+            "requires_approval",
+            "Chief of Police",
+        ),
+        ("All postings shall be approved by a supervisor.", "requires_approval", "supervisor"),
+    ],
+)
+def test_a_provisions_force_is_read_from_its_words(
+    text: str, force: str, approver: str | None
+) -> None:
+    reading = read_force(text)
+    assert (reading.force, reading.approver) == (force, approver)
+
+
+def test_a_list_item_takes_the_force_of_its_lead_in() -> None:
+    assert read_force("Content that is abusive.", "The following are prohibited:").force == (
+        "prohibits"
+    )
+
+
+@needs_manuals
+def test_a_stricter_manual_gives_a_stricter_answer_naming_its_approver(tmp_path: Path) -> None:
+    engine = Engine.load(POLICIES / "urbana-il", tmp_path / "cache")
+    decision = engine.check(
+        CheckRequest(
+            "Proud day! [photo: me in full uniform with my badge next to my marked squad car]",
+            account="personal",
+        )
+    )
+    assert decision.verdict != "ok"
+    assert "Chief of Police" in " ".join(finding.fix for finding in decision.findings)
+    cited = {citation.section: citation for citation in decision.citations}
+    assert "1026.4(g)" in cited and cited["1026.4(g)"].page in (2, 3)
+
+
+def _manual(tmp_path: Path, settings: str) -> Path:
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    (folder / "manual.txt").write_text(
+        "100.1 Social Media\nMembers may share community events.\n"
+        "100.2 Uniforms\nMembers shall not post photos in uniform.\n",
+        encoding="utf-8",
+    )
+    (folder / "policy.toml").write_text(settings, encoding="utf-8")
+    return folder
+
+
+def test_policy_toml_mistakes_are_each_named_on_one_line(tmp_path: Path) -> None:
+    folder = _manual(
+        tmp_path,
+        '[topics.victims]\nseverity = "revise"\n'
+        '[topics.uniform_rank]\nprovision = "100.9"\n'
+        '[topics.nonsense]\nseverity = "needs_review"\n'
+        '[custom.on_duty]\nlabel = "posting on duty"\n',
+    )
+    with pytest.raises(PolicyError) as raised:
+        Engine.load(folder, with_judge=False)
+    lines = str(raised.value).splitlines()
+    assert any("topics.victims" in line and "safety floor" in line for line in lines)
+    assert any("topics.uniform_rank.provision" in line and "100.9" in line for line in lines)
+    assert any("topics.nonsense" in line and "unknown topic" in line for line in lines)
+    assert any("custom.on_duty.phrases" in line for line in lines)
+    assert len(lines) >= 5
+
+
+def test_policy_toml_pins_a_provision_and_adds_a_department_topic(tmp_path: Path) -> None:
+    folder = _manual(
+        tmp_path,
+        '[approvers]\ndefault = "Watch Commander"\n'
+        '[topics.uniform_rank]\nprovision = "100.2"\napprover = "Chief"\n'
+        '[custom.on_duty]\nlabel = "posting while on duty"\nphrases = ["on shift"]\n'
+        'provision = "100.1"\nseverity = "needs_review"\n',
+    )
+    engine = Engine.load(folder, with_judge=False)
+    governing = engine.provisions.governing("uniform_rank")
+    assert governing is not None and governing.pinned and governing.section.section == "100.2"
+    decision = engine.check(CheckRequest("Bored on shift tonight, send snacks"))
+    assert decision.verdict == "needs_review"
+    assert any(finding.code == "policy_on_duty" for finding in decision.findings)
+    assert "Watch Commander" in " ".join(finding.fix for finding in decision.findings)
+
+
+def test_cli_reports_a_broken_policy_toml_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _manual(tmp_path, "[topics\n")
+    monkeypatch.setenv("POLICY_DOCS_DIR", str(folder))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    assert main(["policy", "show", "uniform_rank"]) == 2
+    err = capsys.readouterr().err
+    assert "policy.toml: not valid TOML" in err and "Traceback" not in err
