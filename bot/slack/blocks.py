@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.core.conversation import DETAIL_LABELS, Reading
 from bot.core.models import Citation, Decision, Finding, PolicySection, Verdict
 from bot.slack import ids
-from bot.slack.outcome import CheckOutcome, EscalationNotice
+from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.text import chunks, clip, clip_escaped, escape, quote
 
 Block = dict[str, Any]
@@ -100,6 +101,7 @@ class AnswerContext:
     ref: str | None = None
     check_id: int | None = None
     escalation: EscalationNotice | None = None
+    revision: Reading | None = None
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -342,6 +344,8 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
         header(verdict_title(decision.verdict)),
         section(clip_escaped(summary, MAX_SECTION_TEXT)),
     ]
+    if ctx.revision is not None:
+        body.insert(1, revision_block(ctx.revision, private=private))
     if ctx.escalation:
         body.append(section(escalation_text(ctx.escalation)))
 
@@ -451,11 +455,18 @@ def input_error_message(problem: str) -> Message:
 
 
 def outcome_message(
-    outcome: CheckOutcome, *, audience: Audience = "private", incident_channel: bool = False
+    outcome: CheckOutcome,
+    *,
+    audience: Audience = "private",
+    incident_channel: bool = False,
+    revision: Reading | None = None,
 ) -> Message:
-    """The reply for any outcome: the answer, the input problem, or the apology."""
+    """The reply for any outcome: the answer, the policy's answer to a question, the input
+    problem, or the apology. `revision`: the follow-up that produced the checked draft."""
     if outcome.input_error is not None:
         return input_error_message(outcome.input_error)
+    if outcome.answer is not None:
+        return policy_answer_message(outcome.answer)
     if outcome.decision is None:
         escalated = outcome.escalation is not None and outcome.escalation.escalated
         message = error_message(None if escalated else outcome.ref)
@@ -470,8 +481,97 @@ def outcome_message(
         ref=outcome.ref,
         check_id=outcome.check_id,
         escalation=outcome.escalation,
+        revision=revision,
     )
     return answer_message(outcome.decision, ctx)
+
+
+# ----------------------------------------------------------------------------- conversation
+
+PASTE_NEW_VERSION = "Paste the new version exactly as you'd post it and I'll check it."
+
+
+def detail_words(detail: str) -> str:
+    """ "the address", "the address and name", or a phrase the officer quoted."""
+    if detail and all(part in DETAIL_LABELS for part in detail.split(" and ")):
+        return f"the {escape(detail)}"
+    return f"“{clip_escaped(detail, 200)}”" if detail else "that"
+
+
+def revision_block(revision: Reading, *, private: bool) -> Block:
+    """Says which follow-up produced the checked draft; in private, the draft itself."""
+    what = detail_words(revision.detail)
+    if not private:  # never repeat draft details in a channel
+        return section(f"✂️ I took out {what} from your last draft and checked the result.")
+    lead = f"✂️ I took out {what}"
+    if what.startswith("the "):
+        lead += " (" + ", ".join(f"“{clip_escaped(r, 200)}”" for r in revision.removed[:5]) + ")"
+    return section(
+        f"{lead} from your last draft and checked this version:\n"
+        f"{quote(clip_escaped(revision.draft, 2400))}"
+    )
+
+
+def new_version_message(reading: Reading, *, audience: Audience = "private") -> Message:
+    """A follow-up that could not be applied: ask for the new version, judge nothing."""
+    what = detail_words(reading.detail)
+    if reading.problem == "no_draft":
+        lead = (
+            f"I don't have an earlier draft here to take {what} out of (I keep a "
+            "thread's draft for an hour, and not across restarts)."
+        )
+    elif reading.problem == "not_found":
+        lead = (
+            f"I can't find {what} in your last draft, so I can't take it out for you."
+            if audience == "private"
+            else "I can't find that in your last draft, so I can't take it out for you."
+        )
+    elif reading.problem == "nothing_left":
+        lead = f"Without {what} there is nothing left of the draft to check."
+    else:
+        lead = "I can't make that change for you."
+    text = f"{lead} {PASTE_NEW_VERSION}"
+    return Message(
+        text=clip(text, MAX_FALLBACK_TEXT),
+        blocks=[section(text), context("I haven't judged anything yet: this is not a verdict.")],
+    )
+
+
+def chatter_message() -> Message:
+    text = (
+        "👍 Whenever you're ready, paste a draft exactly as you'd post it, or ask me what "
+        "the policy says about something."
+    )
+    return Message(text=text, blocks=[section(text)])
+
+
+def policy_answer_message(answer: PolicyAnswer) -> Message:
+    """The answer to a question about the policy: its passages, quoted. Deliberately not a
+    verdict: a question is never "OK to post"."""
+    body: list[Block] = [
+        header("📘 What the policy says"),
+        section(
+            "That's a question about the policy rather than a post, so I haven't judged "
+            "anything as OK to post. These passages answer it:"
+        ),
+    ]
+    body.extend(citation_block(citation) for citation in answer.citations)
+    if not answer.citations:
+        body.append(section("I couldn't find a passage that answers this; please ask the PIO."))
+    body.append(
+        context(
+            "To check a post, paste it exactly as you'd publish it. For anything the policy "
+            "doesn't settle, ask the PIO."
+        )
+    )
+    elements = section_picker(answer.citations)
+    tail = (
+        [{"type": "actions", "block_id": "answer_actions", "elements": elements}]
+        if elements
+        else []
+    )
+    text = "📘 What the policy says about your question (this is not a verdict on a post)"
+    return Message(text=text, blocks=fit(body, tail))
 
 
 def notice_message(notice: EscalationNotice) -> Message:
