@@ -206,9 +206,10 @@ def test_slash_text_is_decoded_like_a_dm(slack: SlackHarness) -> None:
                          response_url=slack.fake.response_url(key))  # fmt: skip
     by_slash = slack.fake.wait_for("response_url", lambda c: c.path.endswith("/" + key))[0]
     assert by_slash.header() == by_dm.header() == "⛔ Do not post"
-    dm_check, slash_check = slack.store.recent_checks(dm_user)[0], slack.store.recent_checks(
-        slash_user
-    )[0]
+    dm_check, slash_check = (
+        slack.store.recent_checks(dm_user)[0],
+        slack.store.recent_checks(slash_user)[0],
+    )
     assert dm_check.draft_sha256 == slash_check.draft_sha256 == sha(draft)
     assert "&amp;amp;" not in by_slash.text_dump and "&amp;lt;" not in by_slash.text_dump
     assert "412 Oak St" in by_slash.text_dump
