@@ -423,6 +423,48 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
     return Message(text=_fallback(decision.verdict, summary), blocks=fit(body, tail))
 
 
+FEEDBACK_ACTIONS = frozenset({ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN})
+
+
+def without_buttons(
+    blocks: Sequence[Block], action_ids: Iterable[str], *, note: Sequence[Block] = ()
+) -> list[Block]:
+    """`blocks` with the buttons named by `action_ids` taken out (an actions block left
+    empty goes too) and `note` added where they were, or at the end: how a message looks
+    once a one-time button was used."""
+    gone = set(action_ids)
+    out: list[Block] = []
+    placed = False
+    for block in blocks:
+        if block.get("type") != "actions":
+            out.append(block)
+            continue
+        elements = [e for e in block.get("elements", []) if e.get("action_id") not in gone]
+        if len(elements) != len(block.get("elements", [])) and not placed:
+            out.extend(note)
+            placed = True
+        if elements:
+            # A new block_id: Slack asks for one per iteration of a message.
+            block_id = str(block.get("block_id") or "actions")
+            out.append({**block, "block_id": f"{block_id[:200]}_used", "elements": elements})
+    if not placed:
+        out.extend(note)
+    return fit(out)
+
+
+def feedback_note(kind: Literal["up", "down"], *, changed: bool = False) -> Block:
+    if kind == "up":
+        text = "You rated this answer 👍. Thanks for the feedback."
+    else:
+        text = (
+            "You rated this answer 👎. Thanks, noted. If it looks wrong, press *Ask a "
+            "reviewer* and the PIO will take a look."
+        )
+    if changed:
+        text += " (This replaces your earlier rating.)"
+    return context(text)
+
+
 def error_message(ref: str | None) -> Message:
     """An apology for a check that failed, with the way to a human."""
     blocks: list[Block] = [

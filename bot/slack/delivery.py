@@ -162,6 +162,20 @@ def respond(
     return False
 
 
+def replace_clicked(client: WebClient, body: dict[str, Any], message: Message) -> bool:
+    """Redraw the message whose button was pressed: an ephemeral one through the click's
+    response_url, a normal one with chat.update. False when neither worked."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        url = body.get("response_url")
+        return bool(url) and respond(url, message, replace_original=True)
+    channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    if not channel_id or not ts:
+        return False
+    return update_message(client, channel_id, ts, message)
+
+
 def send_ephemeral(client: WebClient, destination: Ephemeral, message: Message) -> Delivered | None:
     if destination.response_url and respond(destination.response_url, message):
         return Delivered("response_url", destination.channel_id)

@@ -35,6 +35,8 @@ DIRECT_REASON = "/canipost review"
 FAILED_SUFFIX = " (automatic check failed)"
 QUESTION_PASSAGES = 3
 
+FeedbackStatus = Literal["saved", "changed", "not_owner", "failed"]
+
 
 class CheckService:
     def __init__(
@@ -256,14 +258,31 @@ class CheckService:
 
     # ----------------------------------------------------------------- the rest
 
-    def record_feedback(self, *, user_id: str, check_id: int, value: Literal["up", "down"]) -> bool:
+    def record_feedback(
+        self, *, user_id: str, check_id: int, value: Literal["up", "down"]
+    ) -> FeedbackStatus:
+        """saved / changed (this person's earlier vote replaced) / not_owner / failed."""
         try:
-            self.store.record_feedback(user_id=user_id, value=value, check_id=check_id)
+            result = self.store.record_feedback(user_id=user_id, value=value, check_id=check_id)
         except (StoreError, ValueError) as exc:
             log.warning("store: record_feedback failed: %s", describe_exception(exc))
-            return False
-        log.info("feedback %s: check=%s user=%s", value, check_id, user_id)
-        return True
+            return "failed"
+        log.info("feedback %s: check=%s user=%s %s", value, check_id, user_id, result.status)
+        return result.status
+
+    def outcome_for(
+        self, key: str, *, escalation: EscalationNotice | None = None
+    ) -> CheckOutcome | None:
+        """The answer behind a pending key, to draw it again after a button was used (an
+        ephemeral answer's blocks are not in the click's payload). None once expired."""
+        entry = self.pending.get(key)
+        if entry is None:
+            return None
+        if escalation is None and entry.escalation_id is not None:
+            escalation = EscalationNotice(
+                "already", entry.escalation_id, entry.reply.by_dm, automatic=False
+            )
+        return CheckOutcome(entry.request, entry.decision, entry.check_id, key, escalation)
 
     def section(self, value: str) -> PolicySection | None:
         """The policy section a "Show full section" value names, if it still exists."""

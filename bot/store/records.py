@@ -119,3 +119,12 @@ class EscalationEvent:
     actor: str
     at: datetime
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    """What a thumbs up/down did: `saved` (first vote), `changed` (replaced this person's
+    earlier vote) or `not_owner` (someone else's check: nothing stored)."""
+
+    id: int | None
+    status: Literal["saved", "changed", "not_owner"]
