@@ -138,7 +138,12 @@ def divider() -> Block:
 
 
 def button(
-    text: str, action_id: str, value: str, *, style: str | None = None, confirm: bool = False
+    text: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
@@ -148,7 +153,24 @@ def button(
     }
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(
+    title: str, text: str, *, yes: str, no: str = "Cancel", style: str | None = None
+) -> dict[str, Any]:
+    """A Block Kit confirmation dialog for a button (title 100, text 300, buttons 30)."""
+    dialog: dict[str, Any] = {
+        "title": plain(title, 100),
+        "text": {"type": "mrkdwn", "text": clip(text, 300)},
+        "confirm": plain(yes, 30),
+        "deny": plain(no, 30),
+    }
+    if style:
+        dialog["style"] = style
+    return dialog
 
 
 def fit(
@@ -632,6 +654,47 @@ def text_message(text: str) -> Message:
 # ----------------------------------------------------------------------------- reviewers
 
 
+CARD_DRAFT_CHARS = 2800
+COMPACT_DRAFT_CHARS = 600
+CARD_TEXT_BUDGET = 11_000  # Slack refuses a message whose blocks are too long in total
+ACCOUNT_WORDS = {
+    "personal": "personal account",
+    "official": "department account",
+    "unknown": "account not given",
+}
+
+
+def blocks_text_size(blocks: Sequence[Block]) -> int:
+    """How much text `blocks` hold, the way Slack's total-size limit counts it (roughly)."""
+    return len(json.dumps(blocks, ensure_ascii=False))
+
+
+def card_draft_is_shortened(draft: str) -> bool:
+    return len(draft) > CARD_DRAFT_CHARS
+
+
+def card_context(
+    *, requester_id: str, surface: str, reason: str, decision: Decision, asked_in: str | None
+) -> Block:
+    """Who asked, where, on which account, whether it is about an incident, and why."""
+    if not asked_in:
+        where = "channel not recorded"
+    elif asked_in.startswith("D"):
+        where = "in a DM with me"
+    else:
+        where = f"in <#{escape(asked_in)}>"
+    parts = [
+        f"From <@{escape(requester_id)}>",
+        f"via {escape(surface)}",
+        where,
+        ACCOUNT_WORDS.get(decision.account, escape(decision.account)),
+        "🚨 *active incident*" if decision.incident else "no incident flag",
+    ]
+    if reason:
+        parts.append(escape(reason))
+    return context(" · ".join(parts))
+
+
 def review_card(
     *,
     escalation_id: int,
@@ -642,41 +705,60 @@ def review_card(
     reason: str,
     note: str | None = None,
     extra_actions: Sequence[dict[str, Any]] = (),
+    asked_in: str | None = None,
+    compact: bool = False,
 ) -> Message:
     """The card posted to the reviewers' channel for one escalation.
 
-    `extra_actions` lets the review workflow add its decision buttons later.
+    A long draft is shown shortened (its full text goes in the card's thread); `compact`
+    is the smaller card used when Slack refuses the full one (`msg_blocks_too_long`), and
+    chosen at once when the full card would be over CARD_TEXT_BUDGET.
+    `extra_actions` lets the review workflow add its decision buttons.
     """
     body: list[Block] = [
         header(f"🧑‍⚖️ Review request #{escalation_id}"),
-        context(
-            f"From <@{escape(requester_id)}> · via {escape(surface)}"
-            + (f" · {escape(reason)}" if reason else "")
+        card_context(
+            requester_id=requester_id,
+            surface=surface,
+            reason=reason,
+            decision=decision,
+            asked_in=asked_in,
         ),
         section("*Draft*"),
     ]
-    pieces = chunks(draft, SECTION_CHUNK) if draft else ["(empty)"]
-    for piece in pieces[:MAX_DRAFT_BLOCKS]:
-        body.append(plain_section(piece))
-    if len(pieces) > MAX_DRAFT_BLOCKS:
+    limit = COMPACT_DRAFT_CHARS if compact else CARD_DRAFT_CHARS
+    body.append(plain_section(clip(draft, limit) if draft else "(empty)"))
+    if len(draft) > limit:
         body.append(
             context(
-                f"_Draft truncated here; the full text is stored with request #{escalation_id}._"
+                f"_Draft shortened: it is {len(draft):,} characters; the full text is in "
+                "this card's thread._"
             )
         )
     if note:
-        body.append(section(f"*Officer's note:* {clip_escaped(note, 2000)}"))
+        body.append(section(f"*Officer's note:*\n{quote(clip_escaped(note, 2000))}"))
     body.append(divider())
     body.append(
         section(
             f"*Automatic check:* {verdict_title(decision.verdict)}\n"
-            + clip_escaped(decision.summary, 2500)
+            + clip_escaped(decision.summary, 600 if compact else 2500)
         )
     )
-    for finding in decision.findings[:MAX_FINDINGS_SHOWN]:
-        body.append(finding_block(finding, draft=draft))
-    for citation in decision.citations[:MAX_CITATIONS_SHOWN]:
-        body.append(citation_block(citation))
+    if compact:
+        lines = [
+            f"{SEVERITY_ICONS.get(f.severity, '•')} {clip_escaped(f.message, 200)}"
+            for f in decision.findings[:MAX_FINDINGS_SHOWN]
+        ]
+        if lines:
+            body.append(section("\n".join(lines)))
+        cited = ", ".join(f"§ {escape(c.section)}" for c in decision.citations[:12])
+        if cited:
+            body.append(context(f"Policy cited: {cited} (use *Show full section*)"))
+    else:
+        for finding in decision.findings[:MAX_FINDINGS_SHOWN]:
+            body.append(finding_block(finding, draft=draft))
+        for citation in decision.citations[:MAX_CITATIONS_SHOWN]:
+            body.append(citation_block(citation))
     body.append(
         context(
             f"Policy version `{escape(decision.policy_version[:12])}` · engine: "
@@ -693,7 +775,14 @@ def review_card(
     text = clip(
         f"Review request #{escalation_id} from <@{requester_id}>: {verdict}", MAX_FALLBACK_TEXT
     )
-    return Message(text=text, blocks=fit(body, tail))
+    blocks = fit(body, tail)
+    if not compact and blocks_text_size(blocks) > CARD_TEXT_BUDGET:
+        return review_card(
+            escalation_id=escalation_id, draft=draft, decision=decision,
+            requester_id=requester_id, surface=surface, reason=reason, note=note,
+            extra_actions=extra_actions, asked_in=asked_in, compact=True,
+        )  # fmt: skip
+    return Message(text=text, blocks=blocks)
 
 
 # ----------------------------------------------------------------------------- help & home

@@ -229,6 +229,7 @@ class CheckService:
                 reply_channel=reply_channel,
                 reply_thread_ts=entry.reply.thread_ts,
                 requester_note=entry.request.note,
+                asked_in=entry.request.channel_id,
             )
             escalation_id = escalation.id
         except (StoreError, ValueError) as exc:

@@ -60,6 +60,7 @@ class Escalation:
     last_reminded_at: datetime | None = None
     draft_purged_at: datetime | None = None
     requester_note: str | None = field(default=None, repr=False)  # sensitive, like the draft
+    asked_in: str | None = None  # the channel where the officer asked (None: unknown)
 
     @property
     def is_pending(self) -> bool:

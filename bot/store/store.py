@@ -244,6 +244,7 @@ class Store:
             last_reminded_at=m["last_reminded_at"],
             draft_purged_at=m["draft_purged_at"],
             requester_note=m["requester_note"],
+            asked_in=m["asked_in"],
         )
 
     def _fetch(self, conn: Connection, escalation_id: int) -> Escalation | None:
@@ -337,8 +338,10 @@ class Store:
         reply_channel: str | None,
         reply_thread_ts: str | None,
         requester_note: str | None = None,
+        asked_in: str | None = None,
     ) -> Escalation:
-        """Open a pending case for the reviewers; records a `created` event."""
+        """Open a pending case for the reviewers; records a `created` event. `asked_in` is
+        the channel the officer asked in, shown on the card."""
         if not requester_id:
             raise ValueError("requester_id is required")
         now = self.now()
@@ -354,6 +357,7 @@ class Store:
             "reply_channel": reply_channel,
             "reply_thread_ts": reply_thread_ts,
             "requester_note": requester_note or None,
+            "asked_in": asked_in or None,
         }
 
         def op(conn: Connection) -> int:
@@ -375,6 +379,7 @@ class Store:
             reply_channel=reply_channel,
             reply_thread_ts=reply_thread_ts,
             requester_note=requester_note or None,
+            asked_in=asked_in or None,
         )
 
     def set_card(self, escalation_id: int, channel: str, ts: str) -> bool:
