@@ -398,6 +398,9 @@ def test_ask_a_reviewer_button(slack: SlackHarness) -> None:
     notice = slack.fake.wait_for("response_url", at_url(key))[0]
     assert "📨 Sent to the PIO (request #" in notice.text_dump
     assert "target response 2 hours in business hours" in notice.text_dump
+    # The answer itself is redrawn: the button is used up, the verdict stays.
+    assert notice.body["replace_original"] is True and notice.header() == "✏️ Revise before posting"
+    assert ids.ACTION_ASK_REVIEWER not in {e["action_id"] for e in find_actions(notice.blocks)}
     escalation = slack.store.list_escalations(requester_id=user)[0]
     assert escalation.draft_text == REVISE and escalation.decision.verdict == "revise"
     assert escalation.reason == "asked by the officer" and escalation.surface == "slash"
@@ -447,16 +450,47 @@ def test_show_full_section(slack: SlackHarness) -> None:
 def test_feedback_buttons(slack: SlackHarness) -> None:
     user, channel = slack.user(), slack.channel()
     answer = slash(slack, HARMLESS, user, channel)
+    check_id = int(element(answer, ids.ACTION_FEEDBACK_UP)["value"])
+    voted = {}
     for action_id, word in ((ids.ACTION_FEEDBACK_UP, "👍"), (ids.ACTION_FEEDBACK_DOWN, "👎")):
         key = slack.new_id("fb")
-        button = element(answer, action_id)
+        button = element(answer, action_id)  # the second click comes from a stale screen
         slack.sender.interaction(block_action(slack, user, channel, button, key=key))
-        thanks = slack.fake.wait_for("response_url", at_url(key))[0]
-        assert thanks.body["response_type"] == "ephemeral" and word in thanks.text_dump
-    check_id = int(element(answer, ids.ACTION_FEEDBACK_UP)["value"])
+        voted[word] = slack.fake.wait_for("response_url", at_url(key))[0]
+    # The answer is redrawn in place: the vote instead of the buttons, the rest kept.
+    up = voted["👍"]
+    assert up.body["replace_original"] is True and "You rated this answer 👍" in up.text_dump
+    remaining = {e["action_id"] for e in find_actions(up.blocks)}
+    assert ids.ACTION_FEEDBACK_UP not in remaining and ids.ACTION_ASK_REVIEWER in remaining
+    assert up.header() == "✅ OK to post"
+    assert "replaces your earlier rating" in voted["👎"].text_dump
+    # Someone else cannot vote on this check.
+    other_key = slack.new_id("fb")
+    button = element(answer, ids.ACTION_FEEDBACK_UP)
+    slack.sender.interaction(block_action(slack, slack.user(), channel, button, key=other_key))
+    refused = slack.fake.wait_for("response_url", at_url(other_key))[0]
+    assert "Only the person who asked can rate this answer" in refused.text_dump
     with slack.store.engine.connect() as conn:
         rows = conn.execute(select(feedback.c.value).where(feedback.c.check_id == check_id))
-        assert sorted(row.value for row in rows) == ["down", "up"]
+        assert [row.value for row in rows] == ["down"]  # one person, one vote
+
+
+def test_feedback_in_a_dm_thread_updates_the_message(slack: SlackHarness) -> None:
+    user, ts = slack.user(), new_ts()
+    slack.sender.event(dm_event(user, HARMLESS, ts=ts))
+    answer = slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == ts)[0]
+    button = element(answer, ids.ACTION_FEEDBACK_DOWN)
+    payload = block_action(slack, user, "D" + user, button, key=slack.new_id("fb"),
+                           ephemeral=False, message_ts=answer.response["ts"])  # fmt: skip
+    payload["message"] = {"ts": answer.response["ts"], "thread_ts": ts, "blocks": answer.blocks}
+    slack.sender.interaction(payload)
+    update = slack.fake.wait_for(
+        "chat.update", lambda c: c.body.get("ts") == answer.response["ts"]
+    )[0]
+    assert "You rated this answer 👎" in update.text_dump
+    assert not {ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN} & {
+        e["action_id"] for e in find_actions(update.blocks)
+    }
 
 
 def test_suggested_prompt_asks_for_the_draft(slack: SlackHarness) -> None:

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 from conftest import PG_ENV, pg_base_url
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from bot.core.errors import UserError
 from bot.core.models import Citation, Decision, Finding, Usage
 from bot.store import LATEST_VERSION, DecideResult, Escalation, Store, StoreError
 from bot.store.engine import create_store_engine, describe_url, normalize_url
 from bot.store.migrations import migrate
-from bot.store.schema import metadata
+from bot.store.schema import feedback, metadata
 
 DRAFT = "Suspect John Q. Example, 34, of 12 Elm Street was arrested after the crash on I-5."
 
@@ -353,8 +353,20 @@ def test_feedback(store: Store) -> None:
         user_id="U1", surface="dm", channel_id=None, decision=make_decision(), draft_text="x"
     )
     case = escalate(store)
-    assert store.record_feedback(user_id="U1", value="up", check_id=check_id) > 0
-    assert store.record_feedback(user_id="U1", value="down", escalation_id=case.id) > 0
+    first = store.record_feedback(user_id="U1", value="up", check_id=check_id)
+    assert first.status == "saved" and (first.id or 0) > 0
+    # One person, one vote: a second click replaces the first.
+    again = store.record_feedback(user_id="U1", value="down", check_id=check_id)
+    assert again.status == "changed"
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(feedback.c.value).where(feedback.c.check_id == check_id))
+        assert [row.value for row in rows] == ["down"]
+    # Someone else's check: nothing stored.
+    assert store.record_feedback(user_id="U2", value="up", check_id=check_id).status == (
+        "not_owner"
+    )
+    escalated = store.record_feedback(user_id="U1", value="down", escalation_id=case.id)
+    assert escalated.status == "saved"
     with pytest.raises(ValueError):
         store.record_feedback(user_id="U1", value="meh", check_id=check_id)
     with pytest.raises(ValueError):

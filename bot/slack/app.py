@@ -5,41 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 
-from bot.config import Settings
 from bot.slack import listeners
+from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.logsetup import library_logger
 
 log = logging.getLogger(__name__)
 
-SLACK_API_TIMEOUT = 10
 LISTENER_THREADS = 32
-
-
-def make_web_client(settings: Settings) -> WebClient:
-    """The bot-token client; SLACK_API_URL points it elsewhere (tests, proxies)."""
-    options: dict[str, Any] = {}
-    if settings.slack_api_url:
-        options["base_url"] = settings.slack_api_url
-    return WebClient(
-        token=settings.slack_bot_token,
-        timeout=SLACK_API_TIMEOUT,
-        logger=library_logger("slack_sdk"),
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-        **options,
-    )
 
 
 def skip_repeated_events(deps: Deps) -> Callable[..., BoltResponse | None]:

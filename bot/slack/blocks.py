@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.core.conversation import DETAIL_LABELS, Reading
 from bot.core.models import Citation, Decision, Finding, PolicySection, Verdict
 from bot.slack import ids
-from bot.slack.outcome import CheckOutcome, EscalationNotice
+from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.text import chunks, clip, clip_escaped, escape, quote
 
 Block = dict[str, Any]
@@ -100,6 +101,7 @@ class AnswerContext:
     ref: str | None = None
     check_id: int | None = None
     escalation: EscalationNotice | None = None
+    revision: Reading | None = None
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -136,7 +138,12 @@ def divider() -> Block:
 
 
 def button(
-    text: str, action_id: str, value: str, *, style: str | None = None, confirm: bool = False
+    text: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
@@ -146,7 +153,24 @@ def button(
     }
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(
+    title: str, text: str, *, yes: str, no: str = "Cancel", style: str | None = None
+) -> dict[str, Any]:
+    """A Block Kit confirmation dialog for a button (title 100, text 300, buttons 30)."""
+    dialog: dict[str, Any] = {
+        "title": plain(title, 100),
+        "text": {"type": "mrkdwn", "text": clip(text, 300)},
+        "confirm": plain(yes, 30),
+        "deny": plain(no, 30),
+    }
+    if style:
+        dialog["style"] = style
+    return dialog
 
 
 def fit(
@@ -342,6 +366,8 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
         header(verdict_title(decision.verdict)),
         section(clip_escaped(summary, MAX_SECTION_TEXT)),
     ]
+    if ctx.revision is not None:
+        body.insert(1, revision_block(ctx.revision, private=private))
     if ctx.escalation:
         body.append(section(escalation_text(ctx.escalation)))
 
@@ -419,6 +445,48 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
     return Message(text=_fallback(decision.verdict, summary), blocks=fit(body, tail))
 
 
+FEEDBACK_ACTIONS = frozenset({ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN})
+
+
+def without_buttons(
+    blocks: Sequence[Block], action_ids: Iterable[str], *, note: Sequence[Block] = ()
+) -> list[Block]:
+    """`blocks` with the buttons named by `action_ids` taken out (an actions block left
+    empty goes too) and `note` added where they were, or at the end: how a message looks
+    once a one-time button was used."""
+    gone = set(action_ids)
+    out: list[Block] = []
+    placed = False
+    for block in blocks:
+        if block.get("type") != "actions":
+            out.append(block)
+            continue
+        elements = [e for e in block.get("elements", []) if e.get("action_id") not in gone]
+        if len(elements) != len(block.get("elements", [])) and not placed:
+            out.extend(note)
+            placed = True
+        if elements:
+            # A new block_id: Slack asks for one per iteration of a message.
+            block_id = str(block.get("block_id") or "actions")
+            out.append({**block, "block_id": f"{block_id[:200]}_used", "elements": elements})
+    if not placed:
+        out.extend(note)
+    return fit(out)
+
+
+def feedback_note(kind: Literal["up", "down"], *, changed: bool = False) -> Block:
+    if kind == "up":
+        text = "You rated this answer 👍. Thanks for the feedback."
+    else:
+        text = (
+            "You rated this answer 👎. Thanks, noted. If it looks wrong, press *Ask a "
+            "reviewer* and the PIO will take a look."
+        )
+    if changed:
+        text += " (This replaces your earlier rating.)"
+    return context(text)
+
+
 def error_message(ref: str | None) -> Message:
     """An apology for a check that failed, with the way to a human."""
     blocks: list[Block] = [
@@ -451,11 +519,18 @@ def input_error_message(problem: str) -> Message:
 
 
 def outcome_message(
-    outcome: CheckOutcome, *, audience: Audience = "private", incident_channel: bool = False
+    outcome: CheckOutcome,
+    *,
+    audience: Audience = "private",
+    incident_channel: bool = False,
+    revision: Reading | None = None,
 ) -> Message:
-    """The reply for any outcome: the answer, the input problem, or the apology."""
+    """The reply for any outcome: the answer, the policy's answer to a question, the input
+    problem, or the apology. `revision`: the follow-up that produced the checked draft."""
     if outcome.input_error is not None:
         return input_error_message(outcome.input_error)
+    if outcome.answer is not None:
+        return policy_answer_message(outcome.answer)
     if outcome.decision is None:
         escalated = outcome.escalation is not None and outcome.escalation.escalated
         message = error_message(None if escalated else outcome.ref)
@@ -470,8 +545,97 @@ def outcome_message(
         ref=outcome.ref,
         check_id=outcome.check_id,
         escalation=outcome.escalation,
+        revision=revision,
     )
     return answer_message(outcome.decision, ctx)
+
+
+# ----------------------------------------------------------------------------- conversation
+
+PASTE_NEW_VERSION = "Paste the new version exactly as you'd post it and I'll check it."
+
+
+def detail_words(detail: str) -> str:
+    """ "the address", "the address and name", or a phrase the officer quoted."""
+    if detail and all(part in DETAIL_LABELS for part in detail.split(" and ")):
+        return f"the {escape(detail)}"
+    return f"“{clip_escaped(detail, 200)}”" if detail else "that"
+
+
+def revision_block(revision: Reading, *, private: bool) -> Block:
+    """Says which follow-up produced the checked draft; in private, the draft itself."""
+    what = detail_words(revision.detail)
+    if not private:  # never repeat draft details in a channel
+        return section(f"✂️ I took out {what} from your last draft and checked the result.")
+    lead = f"✂️ I took out {what}"
+    if what.startswith("the "):
+        lead += " (" + ", ".join(f"“{clip_escaped(r, 200)}”" for r in revision.removed[:5]) + ")"
+    return section(
+        f"{lead} from your last draft and checked this version:\n"
+        f"{quote(clip_escaped(revision.draft, 2400))}"
+    )
+
+
+def new_version_message(reading: Reading, *, audience: Audience = "private") -> Message:
+    """A follow-up that could not be applied: ask for the new version, judge nothing."""
+    what = detail_words(reading.detail)
+    if reading.problem == "no_draft":
+        lead = (
+            f"I don't have an earlier draft here to take {what} out of (I keep a "
+            "thread's draft for an hour, and not across restarts)."
+        )
+    elif reading.problem == "not_found":
+        lead = (
+            f"I can't find {what} in your last draft, so I can't take it out for you."
+            if audience == "private"
+            else "I can't find that in your last draft, so I can't take it out for you."
+        )
+    elif reading.problem == "nothing_left":
+        lead = f"Without {what} there is nothing left of the draft to check."
+    else:
+        lead = "I can't make that change for you."
+    text = f"{lead} {PASTE_NEW_VERSION}"
+    return Message(
+        text=clip(text, MAX_FALLBACK_TEXT),
+        blocks=[section(text), context("I haven't judged anything yet: this is not a verdict.")],
+    )
+
+
+def chatter_message() -> Message:
+    text = (
+        "👍 Whenever you're ready, paste a draft exactly as you'd post it, or ask me what "
+        "the policy says about something."
+    )
+    return Message(text=text, blocks=[section(text)])
+
+
+def policy_answer_message(answer: PolicyAnswer) -> Message:
+    """The answer to a question about the policy: its passages, quoted. Deliberately not a
+    verdict: a question is never "OK to post"."""
+    body: list[Block] = [
+        header("📘 What the policy says"),
+        section(
+            "That's a question about the policy rather than a post, so I haven't judged "
+            "anything as OK to post. These passages answer it:"
+        ),
+    ]
+    body.extend(citation_block(citation) for citation in answer.citations)
+    if not answer.citations:
+        body.append(section("I couldn't find a passage that answers this; please ask the PIO."))
+    body.append(
+        context(
+            "To check a post, paste it exactly as you'd publish it. For anything the policy "
+            "doesn't settle, ask the PIO."
+        )
+    )
+    elements = section_picker(answer.citations)
+    tail = (
+        [{"type": "actions", "block_id": "answer_actions", "elements": elements}]
+        if elements
+        else []
+    )
+    text = "📘 What the policy says about your question (this is not a verdict on a post)"
+    return Message(text=text, blocks=fit(body, tail))
 
 
 def notice_message(notice: EscalationNotice) -> Message:
@@ -490,6 +654,47 @@ def text_message(text: str) -> Message:
 # ----------------------------------------------------------------------------- reviewers
 
 
+CARD_DRAFT_CHARS = 2800
+COMPACT_DRAFT_CHARS = 600
+CARD_TEXT_BUDGET = 11_000  # Slack refuses a message whose blocks are too long in total
+ACCOUNT_WORDS = {
+    "personal": "personal account",
+    "official": "department account",
+    "unknown": "account not given",
+}
+
+
+def blocks_text_size(blocks: Sequence[Block]) -> int:
+    """How much text `blocks` hold, the way Slack's total-size limit counts it (roughly)."""
+    return len(json.dumps(blocks, ensure_ascii=False))
+
+
+def card_draft_is_shortened(draft: str) -> bool:
+    return len(draft) > CARD_DRAFT_CHARS
+
+
+def card_context(
+    *, requester_id: str, surface: str, reason: str, decision: Decision, asked_in: str | None
+) -> Block:
+    """Who asked, where, on which account, whether it is about an incident, and why."""
+    if not asked_in:
+        where = "channel not recorded"
+    elif asked_in.startswith("D"):
+        where = "in a DM with me"
+    else:
+        where = f"in <#{escape(asked_in)}>"
+    parts = [
+        f"From <@{escape(requester_id)}>",
+        f"via {escape(surface)}",
+        where,
+        ACCOUNT_WORDS.get(decision.account, escape(decision.account)),
+        "🚨 *active incident*" if decision.incident else "no incident flag",
+    ]
+    if reason:
+        parts.append(escape(reason))
+    return context(" · ".join(parts))
+
+
 def review_card(
     *,
     escalation_id: int,
@@ -500,41 +705,60 @@ def review_card(
     reason: str,
     note: str | None = None,
     extra_actions: Sequence[dict[str, Any]] = (),
+    asked_in: str | None = None,
+    compact: bool = False,
 ) -> Message:
     """The card posted to the reviewers' channel for one escalation.
 
-    `extra_actions` lets the review workflow add its decision buttons later.
+    A long draft is shown shortened (its full text goes in the card's thread); `compact`
+    is the smaller card used when Slack refuses the full one (`msg_blocks_too_long`), and
+    chosen at once when the full card would be over CARD_TEXT_BUDGET.
+    `extra_actions` lets the review workflow add its decision buttons.
     """
     body: list[Block] = [
         header(f"🧑‍⚖️ Review request #{escalation_id}"),
-        context(
-            f"From <@{escape(requester_id)}> · via {escape(surface)}"
-            + (f" · {escape(reason)}" if reason else "")
+        card_context(
+            requester_id=requester_id,
+            surface=surface,
+            reason=reason,
+            decision=decision,
+            asked_in=asked_in,
         ),
         section("*Draft*"),
     ]
-    pieces = chunks(draft, SECTION_CHUNK) if draft else ["(empty)"]
-    for piece in pieces[:MAX_DRAFT_BLOCKS]:
-        body.append(plain_section(piece))
-    if len(pieces) > MAX_DRAFT_BLOCKS:
+    limit = COMPACT_DRAFT_CHARS if compact else CARD_DRAFT_CHARS
+    body.append(plain_section(clip(draft, limit) if draft else "(empty)"))
+    if len(draft) > limit:
         body.append(
             context(
-                f"_Draft truncated here; the full text is stored with request #{escalation_id}._"
+                f"_Draft shortened: it is {len(draft):,} characters; the full text is in "
+                "this card's thread._"
             )
         )
     if note:
-        body.append(section(f"*Officer's note:* {clip_escaped(note, 2000)}"))
+        body.append(section(f"*Officer's note:*\n{quote(clip_escaped(note, 2000))}"))
     body.append(divider())
     body.append(
         section(
             f"*Automatic check:* {verdict_title(decision.verdict)}\n"
-            + clip_escaped(decision.summary, 2500)
+            + clip_escaped(decision.summary, 600 if compact else 2500)
         )
     )
-    for finding in decision.findings[:MAX_FINDINGS_SHOWN]:
-        body.append(finding_block(finding, draft=draft))
-    for citation in decision.citations[:MAX_CITATIONS_SHOWN]:
-        body.append(citation_block(citation))
+    if compact:
+        lines = [
+            f"{SEVERITY_ICONS.get(f.severity, '•')} {clip_escaped(f.message, 200)}"
+            for f in decision.findings[:MAX_FINDINGS_SHOWN]
+        ]
+        if lines:
+            body.append(section("\n".join(lines)))
+        cited = ", ".join(f"§ {escape(c.section)}" for c in decision.citations[:12])
+        if cited:
+            body.append(context(f"Policy cited: {cited} (use *Show full section*)"))
+    else:
+        for finding in decision.findings[:MAX_FINDINGS_SHOWN]:
+            body.append(finding_block(finding, draft=draft))
+        for citation in decision.citations[:MAX_CITATIONS_SHOWN]:
+            body.append(citation_block(citation))
     body.append(
         context(
             f"Policy version `{escape(decision.policy_version[:12])}` · engine: "
@@ -551,7 +775,14 @@ def review_card(
     text = clip(
         f"Review request #{escalation_id} from <@{requester_id}>: {verdict}", MAX_FALLBACK_TEXT
     )
-    return Message(text=text, blocks=fit(body, tail))
+    blocks = fit(body, tail)
+    if not compact and blocks_text_size(blocks) > CARD_TEXT_BUDGET:
+        return review_card(
+            escalation_id=escalation_id, draft=draft, decision=decision,
+            requester_id=requester_id, surface=surface, reason=reason, note=note,
+            extra_actions=extra_actions, asked_in=asked_in, compact=True,
+        )  # fmt: skip
+    return Message(text=text, blocks=blocks)
 
 
 # ----------------------------------------------------------------------------- help & home

@@ -24,7 +24,13 @@ from bot.slack.text import escape
 log = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT = 10
-_BLOCK_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks"}
+_BLOCK_ERRORS = {
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "msg_blocks_too_long",
+    "too_many_blocks",
+}
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,16 @@ def send(client: WebClient, destination: Destination, message: Message) -> Deliv
 
 
 def _send_with_fallback(
-    method: str, where: str, call: Callable[[Message], SlackResponse], message: Message
+    method: str,
+    where: str,
+    call: Callable[[Message], SlackResponse],
+    message: Message,
+    shorter: Message | None = None,
 ) -> SlackResponse | None:
-    """`call(message)`; on a block error once more as text only. None when it failed."""
-    for attempt in (message, _plain_fallback(message)):
+    """`call(message)`; on a block error with `shorter` (a smaller version that keeps its
+    buttons), then as text only. None when it failed."""
+    attempts = [message, *([shorter] if shorter else []), _plain_fallback(message)]
+    for attempt in attempts:
         try:
             return call(attempt)
         except (SlackApiError, SlackClientError, OSError) as exc:
@@ -105,9 +117,10 @@ def post_message(
     *,
     thread_ts: str | None = None,
     broadcast: bool = False,
+    shorter: Message | None = None,
 ) -> str | None:
-    """chat.postMessage; on a block error retries once as text only. Returns the ts.
-    `broadcast` also shows a thread reply in the channel."""
+    """chat.postMessage; on a block error retries with `shorter`, then as text only.
+    Returns the ts. `broadcast` also shows a thread reply in the channel."""
     extra = {"reply_broadcast": True} if broadcast and thread_ts else {}
 
     def call(attempt: Message) -> SlackResponse:
@@ -120,17 +133,24 @@ def post_message(
             **attempt.as_kwargs(),
         )
 
-    response = _send_with_fallback("chat.postMessage", channel_id, call, message)
+    response = _send_with_fallback("chat.postMessage", channel_id, call, message, shorter)
     return (str(response.get("ts") or "") or None) if response is not None else None
 
 
-def update_message(client: WebClient, channel_id: str, ts: str, message: Message) -> bool:
-    """chat.update in place; on a block error retries once as text only."""
+def update_message(
+    client: WebClient,
+    channel_id: str,
+    ts: str,
+    message: Message,
+    *,
+    shorter: Message | None = None,
+) -> bool:
+    """chat.update in place; on a block error retries with `shorter`, then as text only."""
 
     def call(attempt: Message) -> SlackResponse:
         return client.chat_update(channel=channel_id, ts=ts, **attempt.as_kwargs())
 
-    return _send_with_fallback("chat.update", channel_id, call, message) is not None
+    return _send_with_fallback("chat.update", channel_id, call, message, shorter) is not None
 
 
 def respond(
@@ -160,6 +180,20 @@ def respond(
         if "block" not in (response.body or ""):
             return False
     return False
+
+
+def replace_clicked(client: WebClient, body: dict[str, Any], message: Message) -> bool:
+    """Redraw the message whose button was pressed: an ephemeral one through the click's
+    response_url, a normal one with chat.update. False when neither worked."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        url = body.get("response_url")
+        return bool(url) and respond(url, message, replace_original=True)
+    channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    if not channel_id or not ts:
+        return False
+    return update_message(client, channel_id, ts, message)
 
 
 def send_ephemeral(client: WebClient, destination: Ephemeral, message: Message) -> Delivered | None:

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.config import Settings
+from bot.slack.conversation import ThreadDrafts
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
 from bot.slack.review import ReviewService
@@ -42,3 +43,4 @@ class Deps:
     reviewers: Reviewers
     review: ReviewService
     seen_events: RecentIds = field(default_factory=RecentIds)
+    threads: ThreadDrafts = field(default_factory=ThreadDrafts)

@@ -20,6 +20,8 @@ ACTION_REVIEW_APPROVE = "review_approve"
 ACTION_REVIEW_CHANGES = "review_changes"
 ACTION_REVIEW_REJECT = "review_reject"
 ACTION_REVIEW_WITHDRAW = "review_withdraw"
+ACTION_SEND_REVISION = "send_revision"
+MODAL_REVISION = "canipost_revision"
 MODAL_REVIEW_NOTE = "canipost_review_note"
 INPUT_REVIEW_NOTE = "review_note"
 
@@ -30,7 +32,7 @@ INPUT_INCIDENT = "incident"
 INPUT_NOTE = "note"
 
 # What CheckRequest.surface (and the store's `surface` column) says for each entry point.
-Surface = Literal["assistant", "dm", "mention", "slash", "modal", "shortcut"]
+Surface = Literal["assistant", "dm", "mention", "slash", "modal", "shortcut", "revision"]
 
 SUGGESTED_PROMPTS: tuple[tuple[str, str], ...] = (
     (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.models import CheckRequest, Decision
+from bot.core.models import CheckRequest, Citation, Decision
 
 EscalationStatus = Literal[
     "sent", "unannounced", "failed", "expired", "already", "not_requester", "in_progress"
@@ -33,8 +33,18 @@ class EscalationNotice:
 
 
 @dataclass(frozen=True)
+class PolicyAnswer:
+    """The answer to a question about the policy: the passages that answer it. Not a
+    verdict: nothing here says a post is OK."""
+
+    citations: tuple[Citation, ...]
+    policy_version: str
+
+
+@dataclass(frozen=True)
 class CheckOutcome:
-    """One check's result. Exactly one of `decision`, `input_error` and `failed` applies.
+    """One check's result. Exactly one of `decision`, `answer`, `input_error` and `failed`
+    applies (`answer` when the message was a question about the policy).
 
     `ref` is the key of the in-memory pending entry ("Ask a reviewer" carries it);
     `check_id` the stored check (feedback buttons carry it).
@@ -47,3 +57,4 @@ class CheckOutcome:
     escalation: EscalationNotice | None = None
     input_error: str | None = None
     failed: bool = False
+    answer: PolicyAnswer | None = None

@@ -18,7 +18,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
-from bot.slack.blocks import Block, Message, home_view
+from bot.slack.blocks import (
+    SECTION_CHUNK,
+    Block,
+    Message,
+    card_draft_is_shortened,
+    context,
+    home_view,
+    plain_section,
+)
+from bot.slack.client import make_web_client
 from bot.slack.delivery import Direct, InThread, post_message, send, update_message
 from bot.slack.incidents import Reviewers
 from bot.slack.logsetup import describe_exception
@@ -30,12 +39,14 @@ from bot.slack.review_blocks import (
     outcome_label,
     reminder_message,
 )
+from bot.slack.text import chunks
 from bot.store import Store, StoreError
 from bot.store.records import MAX_NOTE_CHARS, Escalation, Outcome
 
 log = logging.getLogger(__name__)
 
 MAX_PERMALINKS = 1_000  # card permalinks remembered for App Home
+MAX_DRAFT_PARTS = 15  # a 40,000-character draft in the card's thread
 
 NOT_A_REVIEWER = "Only reviewers (the PIO and their deputies) can decide on review requests."
 DAMAGED = "That button is damaged (it carries no request number); nothing changed."
@@ -48,6 +59,11 @@ STORE_DOWN_WITHDRAW = (
     "in a minute, or tell the PIO directly."
 )
 OWN_REQUEST = "You can't decide your own request; another reviewer will."
+STORE_DOWN_REVISION = (
+    "⚠️ I couldn't open your request (the database did not answer). Please try again in a "
+    "minute, or paste the revised draft to me by direct message."
+)
+REVISION_REASON = "revised draft after request #{id} (needs changes)"
 
 
 # Why a decision or withdrawal did not apply, beyond the store's own DecideReason:
@@ -209,7 +225,10 @@ class ReviewService:
         if not (escalation.card_channel and escalation.card_ts):
             return
         card = card_for(escalation)
-        if not update_message(client, escalation.card_channel, escalation.card_ts, card):
+        shorter = card_for(escalation, compact=True)
+        if not update_message(
+            client, escalation.card_channel, escalation.card_ts, card, shorter=shorter
+        ):
             # The card stays stale, so say the outcome under it instead.
             post_message(
                 client,
@@ -217,6 +236,22 @@ class ReviewService:
                 Message(text=card.text, blocks=[card.blocks[1]]),
                 thread_ts=escalation.card_ts,
             )
+
+    def revisable(self, *, escalation_id: int | None, user_id: str) -> Escalation | ReviewReply:
+        """The case whose "Send a revised draft" button `user_id` pressed, or why not."""
+        if escalation_id is None:
+            return ReviewReply(False, DAMAGED, reason="damaged")
+        try:
+            escalation = self.store.get_escalation(escalation_id)
+        except StoreError as exc:
+            log.error("review: get_escalation failed: %s", describe_exception(exc))
+            return ReviewReply(False, STORE_DOWN_REVISION, reason="store_down")
+        if escalation is None:
+            return ReviewReply(False, _missing(escalation_id), reason="not_found")
+        if escalation.requester_id != user_id:
+            text = "Only the officer who asked can send a revised draft for this request."
+            return ReviewReply(False, text, escalation, reason="not_requester")
+        return escalation
 
     # ---------------------------------------------------------------- reminders
 
@@ -300,10 +335,23 @@ class ReviewService:
 
 
 def announce(client: WebClient, store: Store, channel: str, escalation: Escalation) -> bool:
-    """Post the card for a case to the review channel and remember where."""
-    ts = post_message(client, channel, card_for(escalation))
+    """Post the card for a case to the review channel and remember where. Slack refusing
+    the full card (`msg_blocks_too_long`) gets the compact one; a draft too long for the
+    card follows in the card's thread, whole."""
+    shorter = card_for(escalation, compact=True)
+    ts = post_message(client, channel, card_for(escalation), shorter=shorter)
     if not ts:
         return False
+    if card_draft_is_shortened(escalation.draft_text):
+        pieces = chunks(escalation.draft_text, SECTION_CHUNK)
+        for number, piece in enumerate(pieces[:MAX_DRAFT_PARTS], start=1):
+            label = f"Full draft of request #{escalation.id}, part {number} of {len(pieces)}"
+            post_message(
+                client,
+                channel,
+                Message(text=label, blocks=[context(label), plain_section(piece)]),
+                thread_ts=ts,
+            )
     try:
         store.set_card(escalation.id, channel, ts)
     except StoreError as exc:
@@ -338,8 +386,6 @@ def decide_from_cli(
     reply and, when the decision applied, one line about Slack for the terminal."""
     client: WebClient | None = None
     if settings.slack_bot_token:
-        from bot.slack.app import make_web_client
-
         client = make_web_client(settings)
     service = ReviewService(
         settings=settings,

@@ -10,13 +10,17 @@ from typing import Any
 
 from bot.slack import ids
 from bot.slack.blocks import (
+    CARD_TEXT_BUDGET,
     MAX_FALLBACK_TEXT,
     MAX_MODAL_TITLE,
     Block,
     Message,
+    blocks_text_size,
     button,
+    confirm_dialog,
     context,
     divider,
+    fit,
     header,
     plain,
     review_card,
@@ -24,7 +28,7 @@ from bot.slack.blocks import (
     verdict_title,
     withdraw_button,
 )
-from bot.slack.text import clip, clip_escaped, escape
+from bot.slack.text import clip, clip_escaped, escape, quote
 from bot.store.records import MAX_NOTE_CHARS, CheckRecord, Escalation, Outcome
 
 HOME_ITEMS = 10
@@ -48,6 +52,20 @@ def outcome_label(status: str) -> str:
     return f"{emoji} {words}"
 
 
+def slack_time(at: datetime) -> str:
+    """A time every reader sees in their own time zone (Slack's date formatting), with
+    UTC as the fallback for clients that cannot render it."""
+    epoch = int(at.timestamp())
+    fallback = f"{at:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def ago_text(since: datetime, now: datetime) -> str:
+    """ "3 min ago", "2 d 4 h ago", "just now" (never "just now ago")."""
+    age = age_text(since, now)
+    return age if age == "just now" else f"{age} ago"
+
+
 def age_text(since: datetime, now: datetime) -> str:
     """ "3 h 12 min", "2 d 4 h", "just now"."""
     minutes = max(0, int((now - since).total_seconds() // 60))
@@ -65,14 +83,26 @@ def age_text(since: datetime, now: datetime) -> str:
 def decision_buttons(escalation_id: int) -> list[dict[str, Any]]:
     value = str(escalation_id)
     return [
-        button("✅ Approve", ids.ACTION_REVIEW_APPROVE, value, style="primary"),
+        button(
+            "✅ Approve",
+            ids.ACTION_REVIEW_APPROVE,
+            value,
+            style="primary",
+            confirm=confirm_dialog(
+                f"Approve request #{escalation_id}?",
+                "The officer will be told they may post the draft *as written*. This cannot "
+                "be undone.",
+                yes="Approve",
+            ),
+        ),
         button("✏️ Needs changes", ids.ACTION_REVIEW_CHANGES, value),
         button("⛔ Do not post", ids.ACTION_REVIEW_REJECT, value, style="danger"),
     ]
 
 
-def card_for(escalation: Escalation) -> Message:
-    """The review card as it should look now: buttons while pending, the outcome after."""
+def card_for(escalation: Escalation, *, compact: bool = False) -> Message:
+    """The review card as it should look now: buttons while pending, the outcome after.
+    `compact`: the smaller card, for when Slack refuses the full one."""
     draft = escalation.draft_text or (
         "(draft deleted under the retention policy)" if escalation.is_purged else ""
     )
@@ -86,13 +116,15 @@ def card_for(escalation: Escalation) -> Message:
         reason=escalation.reason,
         note=escalation.requester_note,
         extra_actions=decision_buttons(escalation.id) if pending else (),
+        asked_in=escalation.asked_in,
+        compact=compact,
     )
     if pending:
         return card
     outcome = outcome_block(escalation)
-    blocks = [card.blocks[0], outcome, *card.blocks[1:]]
-    if len(blocks) > 50:
-        blocks = [*blocks[:48], blocks[-1]]
+    blocks = fit([card.blocks[0], outcome, *card.blocks[1:-1]], card.blocks[-1:])
+    if not compact and blocks_text_size(blocks) > CARD_TEXT_BUDGET:
+        return card_for(escalation, compact=True)
     text = clip(
         f"Review request #{escalation.id}: {outcome_label(escalation.status)}", MAX_FALLBACK_TEXT
     )
@@ -104,15 +136,21 @@ def outcome_block(escalation: Escalation) -> Block:
     verb = "by" if escalation.status != "withdrawn" else "by the requester,"
     line = f"*{outcome_label(escalation.status)}* {verb} <@{escape(who)}>"
     if escalation.decided_at:
-        line += f" · {escalation.decided_at:%Y-%m-%d %H:%M} UTC"
+        line += f" · {slack_time(escalation.decided_at)}"
     if escalation.note:
-        line += f"\n>{clip_escaped(escalation.note, MAX_NOTE_CHARS)}"
+        line += "\n" + quote(clip_escaped(escalation.note, MAX_NOTE_CHARS))
     return section(line)
 
 
+NOTICE_DRAFT_CHARS = 140
+
+
 def officer_notice(escalation: Escalation, *, note_elsewhere: bool = False) -> Message:
-    """What the officer reads when their request is decided. `note_elsewhere`: a version
-    for a channel thread, which leaves the note out and points to the DM."""
+    """What the officer reads when their request is decided: which post it is about (the
+    start of the draft and the bot's original verdict; the original answer may be gone),
+    the decision and the note, and after "Needs changes" a way to send the revised draft.
+    `note_elsewhere`: a version for a channel thread, which leaves the draft and the note
+    out and points to the DM."""
     status = escalation.status
     lead = {
         "approved": "✅ The PIO approved your draft: you may post it as written.",
@@ -122,12 +160,73 @@ def officer_notice(escalation: Escalation, *, note_elsewhere: bool = False) -> M
     lines = [
         f"{lead} (request #{escalation.id}, decided by <@{escape(escalation.reviewer_id or '')}>)"
     ]
-    if escalation.note and note_elsewhere:
-        lines.append("The reviewer's note is in your direct messages with me.")
-    elif escalation.note:
-        lines.append(f"*Reviewer's note:*\n>{clip_escaped(escalation.note, MAX_NOTE_CHARS)}")
+    original = verdict_title(escalation.decision.verdict)
+    if note_elsewhere:
+        lines.append(f"My original answer was *{original}*.")
+        if escalation.note:
+            lines.append("The reviewer's note is in your direct messages with me.")
+    else:
+        if escalation.draft_text:
+            start = clip_escaped(" ".join(escalation.draft_text.split()), NOTICE_DRAFT_CHARS)
+            lines.append(f"*Your draft:* “{start}”")
+        lines.append(f"*My original answer:* {original}")
+        if escalation.note:
+            lines.append(
+                "*Reviewer's note:*\n" + quote(clip_escaped(escalation.note, MAX_NOTE_CHARS))
+            )
     text = "\n".join(lines)
-    return Message(text=clip(lead, MAX_FALLBACK_TEXT), blocks=[section(text)])
+    blocks: list[Block] = [section(text)]
+    if status == "changes_requested" and not note_elsewhere:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "notice_actions",
+                "elements": [
+                    button(
+                        "✏️ Send a revised draft",
+                        ids.ACTION_SEND_REVISION,
+                        str(escalation.id),
+                        style="primary",
+                    )
+                ],
+            }
+        )
+    return Message(text=clip(lead, MAX_FALLBACK_TEXT), blocks=blocks)
+
+
+def revision_modal(escalation: Escalation) -> dict[str, Any]:
+    """The form for the revised draft after "Needs changes", started from the old one."""
+    return {
+        "type": "modal",
+        "callback_id": ids.MODAL_REVISION,
+        "private_metadata": json.dumps({"id": escalation.id}),
+        "title": plain("Revised draft", MAX_MODAL_TITLE),
+        "submit": plain("Send to the PIO", MAX_MODAL_TITLE),
+        "close": plain("Cancel", MAX_MODAL_TITLE),
+        "blocks": [
+            section(
+                f"Edit your draft for request #{escalation.id}. I check the new version and "
+                "send it to the PIO, who sees it as a new request."
+            ),
+            *(
+                [section("*The reviewer asked:*\n" + quote(clip_escaped(escalation.note, 2000)))]
+                if escalation.note
+                else []
+            ),
+            {
+                "type": "input",
+                "block_id": ids.INPUT_DRAFT,
+                "label": plain("Your revised draft", 2000),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": 3000,
+                    "initial_value": escalation.draft_text[:3000],
+                },
+            },
+        ],
+    }
 
 
 def note_modal(escalation_id: int, outcome: Outcome, *, channel_id: str | None) -> dict[str, Any]:
@@ -186,7 +285,7 @@ def home_sections(
     if checks:
         lines = [
             f"• {verdict_title(c.verdict)} · via {escape(c.surface)} · "  # type: ignore[arg-type]
-            f"{age_text(c.created_at, now)} ago"
+            f"{ago_text(c.created_at, now)}"
             for c in checks[:HOME_ITEMS]
         ]
         blocks.append(section("\n".join(lines)))

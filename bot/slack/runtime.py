@@ -11,7 +11,8 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import Advisor
 from bot.llm import build_advisor
-from bot.slack.app import build_app, make_web_client
+from bot.slack.app import build_app
+from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs

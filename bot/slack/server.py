@@ -26,7 +26,7 @@ from bot.config import ConfigError, Settings
 from bot.core.engine import Engine
 from bot.core.errors import UserError
 from bot.llm import build_advisor, check_model_access
-from bot.slack.app import make_web_client
+from bot.slack.client import make_web_client
 from bot.slack.logsetup import configure_logging, library_logger, quieted
 from bot.slack.runtime import Runtime
 from bot.store import Store

@@ -19,10 +19,10 @@ from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_section_ref, section_hash
+from bot.slack.blocks import decode_section_ref, is_identifying, section_hash
 from bot.slack.delivery import open_dm
 from bot.slack.logsetup import describe_exception
-from bot.slack.outcome import CheckOutcome, EscalationNotice
+from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.pending import PendingChecks, ReplyTarget
 from bot.slack.review import announce
 from bot.store import Store, StoreError
@@ -33,6 +33,9 @@ AUTO_REASON = "verdict needs_review (automatic)"
 OFFICER_REASON = "asked by the officer"
 DIRECT_REASON = "/canipost review"
 FAILED_SUFFIX = " (automatic check failed)"
+QUESTION_PASSAGES = 3
+
+FeedbackStatus = Literal["saved", "changed", "not_owner", "failed"]
 
 
 class CheckService:
@@ -61,9 +64,15 @@ class CheckService:
         *,
         reply: ReplyTarget,
         escalate_reason: str | None = None,
+        question: bool = False,
     ) -> CheckOutcome:
         """Check `request`; escalate when the verdict is needs_review, or always when an
-        `escalate_reason` is given (`/canipost review`)."""
+        `escalate_reason` is given (`/canipost review`).
+
+        With `question` the text is a question about the policy: it is answered from the
+        policy's passages (never with a verdict), unless it carries details that identify
+        someone or a do-not-post finding of its own ("Can I share that Maria Gonzalez, the
+        victim, ..."), in which case it is judged like a draft."""
         started = time.perf_counter()
         try:
             decision = self.advisor.check(request)
@@ -84,6 +93,17 @@ class CheckService:
                     client, key, user_id=request.user_id, reason=escalate_reason + FAILED_SUFFIX
                 )
             return CheckOutcome(request, ref=key, escalation=notice, failed=True)
+
+        if question and not carries_details(decision):
+            answer = self.policy_answer(request.text, decision)
+            log.info(
+                "question answered: surface=%s user=%s channel=%s passages=%s",
+                request.surface,
+                request.user_id,
+                request.channel_id,
+                ",".join(c.section for c in answer.citations) or "-",
+            )
+            return CheckOutcome(request, answer=answer)
 
         check_id = self._record(request, decision)
         key = self.pending.add(request, decision, reply, check_id)
@@ -110,6 +130,33 @@ class CheckService:
             (time.perf_counter() - started) * 1000,
         )
         return CheckOutcome(request, decision, check_id, key, notice)
+
+    def policy_answer(self, question: str, decision: Decision | None = None) -> PolicyAnswer:
+        """The passages that answer a question: those the check of the question cited for
+        its own findings (a rule that fired on "in uniform"), then the best retrieved."""
+        cited: list[Citation] = []
+        if decision is not None:
+            spanned = {f.code for f in decision.findings if f.span}
+            for finding in decision.findings:
+                if finding.code in spanned:
+                    citation = self.engine.finding_citation(finding, question)
+                    if citation:
+                        cited.append(citation)
+        hits = [scored.passage for scored in self.engine.retrieve(question, k=8)]
+        sections = {(p.source, p.section) for p in hits}
+        for passage in hits:
+            # A section's introduction, when one of its subsections was found, adds nothing.
+            if any(
+                other[0] == passage.source and other[1].startswith(passage.section + "(")
+                for other in sections
+            ):
+                continue
+            cited.append(self.engine.citation_for(passage, question))
+        unique: dict[tuple[str, str], Citation] = {}
+        for citation in cited:
+            unique.setdefault((citation.source, citation.section), citation)
+        chosen = tuple(list(unique.values())[:QUESTION_PASSAGES])
+        return PolicyAnswer(chosen, self.engine.policy_version)
 
     def _record(self, request: CheckRequest, decision: Decision) -> int | None:
         try:
@@ -182,6 +229,7 @@ class CheckService:
                 reply_channel=reply_channel,
                 reply_thread_ts=entry.reply.thread_ts,
                 requester_note=entry.request.note,
+                asked_in=entry.request.channel_id,
             )
             escalation_id = escalation.id
         except (StoreError, ValueError) as exc:
@@ -211,14 +259,31 @@ class CheckService:
 
     # ----------------------------------------------------------------- the rest
 
-    def record_feedback(self, *, user_id: str, check_id: int, value: Literal["up", "down"]) -> bool:
+    def record_feedback(
+        self, *, user_id: str, check_id: int, value: Literal["up", "down"]
+    ) -> FeedbackStatus:
+        """saved / changed (this person's earlier vote replaced) / not_owner / failed."""
         try:
-            self.store.record_feedback(user_id=user_id, value=value, check_id=check_id)
+            result = self.store.record_feedback(user_id=user_id, value=value, check_id=check_id)
         except (StoreError, ValueError) as exc:
             log.warning("store: record_feedback failed: %s", describe_exception(exc))
-            return False
-        log.info("feedback %s: check=%s user=%s", value, check_id, user_id)
-        return True
+            return "failed"
+        log.info("feedback %s: check=%s user=%s %s", value, check_id, user_id, result.status)
+        return result.status
+
+    def outcome_for(
+        self, key: str, *, escalation: EscalationNotice | None = None
+    ) -> CheckOutcome | None:
+        """The answer behind a pending key, to draw it again after a button was used (an
+        ephemeral answer's blocks are not in the click's payload). None once expired."""
+        entry = self.pending.get(key)
+        if entry is None:
+            return None
+        if escalation is None and entry.escalation_id is not None:
+            escalation = EscalationNotice(
+                "already", entry.escalation_id, entry.reply.by_dm, automatic=False
+            )
+        return CheckOutcome(entry.request, entry.decision, entry.check_id, key, escalation)
 
     def section(self, value: str) -> PolicySection | None:
         """The policy section a "Show full section" value names, if it still exists."""
@@ -241,3 +306,12 @@ class CheckService:
         except (StoreError, ValueError) as exc:
             log.warning("store: mark_event_seen failed: %s", describe_exception(exc))
             return True
+
+
+def carries_details(decision: Decision) -> bool:
+    """A question that names someone, or says something that must never be posted, is
+    judged like a draft: the officer is about to share those words."""
+    return any(
+        finding.span and (is_identifying(finding.code) or finding.severity == "do_not_post")
+        for finding in decision.findings
+    )

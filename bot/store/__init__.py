@@ -16,6 +16,7 @@ from bot.store.records import (
     Escalation,
     EscalationEvent,
     EscalationStatus,
+    FeedbackResult,
     FeedbackValue,
     Outcome,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Escalation",
     "EscalationEvent",
     "EscalationStatus",
+    "FeedbackResult",
     "FeedbackValue",
     "Outcome",
     "Store",

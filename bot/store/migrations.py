@@ -142,6 +142,10 @@ V3_DDL = [
     """,
 ]
 
+V4_DDL = [
+    "ALTER TABLE escalations ADD COLUMN asked_in TEXT",
+]
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -161,6 +165,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _ddl(V1_DDL)),
     Migration(2, "reminders, draft purge, indexes", _ddl(V2_DDL)),
     Migration(3, "officer's note on escalations, incident channels", _ddl(V3_DDL)),
+    Migration(4, "the channel an escalated check was asked in", _ddl(V4_DDL)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

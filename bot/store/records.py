@@ -60,6 +60,7 @@ class Escalation:
     last_reminded_at: datetime | None = None
     draft_purged_at: datetime | None = None
     requester_note: str | None = field(default=None, repr=False)  # sensitive, like the draft
+    asked_in: str | None = None  # the channel where the officer asked (None: unknown)
 
     @property
     def is_pending(self) -> bool:
@@ -119,3 +120,12 @@ class EscalationEvent:
     actor: str
     at: datetime
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    """What a thumbs up/down did: `saved` (first vote), `changed` (replaced this person's
+    earlier vote) or `not_owner` (someone else's check: nothing stored)."""
+
+    id: int | None
+    status: Literal["saved", "changed", "not_owner"]

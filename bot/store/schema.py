@@ -100,6 +100,7 @@ escalations = Table(
     Column("last_reminded_at", UTCDateTime),  # v2
     Column("draft_purged_at", UTCDateTime),  # v2
     Column("requester_note", Text),  # v3: the officer's note to the reviewer, purged with the draft
+    Column("asked_in", Text),  # v4: the channel the check was asked in (a card shows it)
 )
 
 escalation_events = Table(

@@ -13,7 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -40,6 +51,7 @@ from bot.store.records import (
     DecideResult,
     Escalation,
     EscalationEvent,
+    FeedbackResult,
     Outcome,
 )
 from bot.store.schema import (
@@ -232,6 +244,7 @@ class Store:
             last_reminded_at=m["last_reminded_at"],
             draft_purged_at=m["draft_purged_at"],
             requester_note=m["requester_note"],
+            asked_in=m["asked_in"],
         )
 
     def _fetch(self, conn: Connection, escalation_id: int) -> Escalation | None:
@@ -325,8 +338,10 @@ class Store:
         reply_channel: str | None,
         reply_thread_ts: str | None,
         requester_note: str | None = None,
+        asked_in: str | None = None,
     ) -> Escalation:
-        """Open a pending case for the reviewers; records a `created` event."""
+        """Open a pending case for the reviewers; records a `created` event. `asked_in` is
+        the channel the officer asked in, shown on the card."""
         if not requester_id:
             raise ValueError("requester_id is required")
         now = self.now()
@@ -342,6 +357,7 @@ class Store:
             "reply_channel": reply_channel,
             "reply_thread_ts": reply_thread_ts,
             "requester_note": requester_note or None,
+            "asked_in": asked_in or None,
         }
 
         def op(conn: Connection) -> int:
@@ -363,6 +379,7 @@ class Store:
             reply_channel=reply_channel,
             reply_thread_ts=reply_thread_ts,
             requester_note=requester_note or None,
+            asked_in=asked_in or None,
         )
 
     def set_card(self, escalation_id: int, channel: str, ts: str) -> bool:
@@ -586,8 +603,9 @@ class Store:
         value: str,
         check_id: int | None = None,
         escalation_id: int | None = None,
-    ) -> int:
-        """A thumbs up/down on a check or an escalation; returns the feedback id."""
+    ) -> FeedbackResult:
+        """A thumbs up/down on a check or an escalation. One person has one vote: a second
+        click replaces the first. On a check, only the person who asked may vote."""
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback value must be 'up' or 'down', got {value!r}")
         if check_id is None and escalation_id is None:
@@ -599,9 +617,21 @@ class Store:
             "check_id": check_id,
             "escalation_id": escalation_id,
         }
+        target = (
+            feedback.c.check_id == check_id
+            if check_id is not None
+            else feedback.c.escalation_id == escalation_id
+        )
 
-        def op(conn: Connection) -> int:
-            return int(conn.execute(insert(feedback).values(**values)).inserted_primary_key[0])
+        def op(conn: Connection) -> FeedbackResult:
+            if check_id is not None:
+                owner = conn.execute(select(checks.c.user_id).where(checks.c.id == check_id))
+                asker = owner.scalar()
+                if asker and asker != user_id:
+                    return FeedbackResult(None, "not_owner")
+            replaced = conn.execute(delete(feedback).where(target, feedback.c.user_id == user_id))
+            row = conn.execute(insert(feedback).values(**values)).inserted_primary_key
+            return FeedbackResult(int(row[0]), "changed" if replaced.rowcount else "saved")
 
         return self._run("record_feedback", op)
 

@@ -9,8 +9,27 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack import ids
-from bot.slack.blocks import notice_message, section_modal, text_message
-from bot.slack.delivery import Destination, Ephemeral, InThread, open_view, send
+from bot.slack.blocks import (
+    FEEDBACK_ACTIONS,
+    Block,
+    Message,
+    escalation_text,
+    feedback_note,
+    notice_message,
+    outcome_message,
+    section,
+    section_modal,
+    text_message,
+    without_buttons,
+)
+from bot.slack.delivery import (
+    Destination,
+    Ephemeral,
+    InThread,
+    open_view,
+    replace_clicked,
+    send,
+)
 from bot.slack.deps import Deps
 
 FEEDBACK = re.compile(f"^({ids.ACTION_FEEDBACK_UP}|{ids.ACTION_FEEDBACK_DOWN})$")
@@ -36,30 +55,63 @@ def reply_to_clicker(body: dict[str, Any]) -> Destination:
     return Ephemeral(user_id, channel_id, body.get("response_url"), thread_ts=thread_ts)
 
 
+def clicked_blocks(deps: Deps, body: dict[str, Any], key: str) -> list[Block] | None:
+    """The blocks of the message whose button was pressed: from the payload (messages),
+    else drawn again from the pending check (ephemeral answers); None when neither."""
+    blocks = (body.get("message") or {}).get("blocks")
+    if isinstance(blocks, list) and blocks:
+        return blocks
+    outcome = deps.service.outcome_for(key)
+    return outcome_message(outcome).blocks if outcome else None
+
+
 def ask_reviewer(deps: Deps, client: WebClient, *, body: dict[str, Any], key: str) -> None:
     notice = deps.service.escalate(client, key, user_id=body["user"]["id"])
-    send(client, reply_to_clicker(body), notice_message(notice))
+    notice_blocks = notice_message(notice)
+    if notice.status in ("sent", "unannounced"):
+        # The button is used up: the answer now says where the case went.
+        outcome = deps.service.outcome_for(key, escalation=notice)
+        blocks = (body.get("message") or {}).get("blocks")
+        if isinstance(blocks, list) and blocks:
+            note = [section(escalation_text(notice))]
+            updated = without_buttons(blocks, {ids.ACTION_ASK_REVIEWER}, note=note)
+        else:
+            updated = outcome_message(outcome).blocks if outcome else None
+        if updated is not None:
+            replaced = replace_clicked(client, body, Message(notice_blocks.text, updated))
+            if replaced and _is_ephemeral(body):
+                return  # the ephemeral answer itself now carries the notice
+    send(client, reply_to_clicker(body), notice_blocks)
 
 
 def record_feedback(
     deps: Deps, client: WebClient, *, body: dict[str, Any], value: str, kind: Literal["up", "down"]
 ) -> None:
+    """One vote per person, on their own check; the buttons give way to the vote."""
     user_id = body["user"]["id"]
     try:
         check_id = int(value)
     except ValueError:
         return
-    saved = deps.service.record_feedback(user_id=user_id, check_id=check_id, value=kind)
-    if not saved:
-        text = "Sorry, I couldn't record your feedback just now."
-    elif kind == "up":
-        text = "Thanks for the feedback 👍"
-    else:
-        text = (
-            "Thanks, noted 👎. If the answer looks wrong, press *Ask a reviewer* and the PIO "
-            "will take a look."
-        )
-    send(client, Ephemeral(user_id, *_where(body)), text_message(text))
+    status = deps.service.record_feedback(user_id=user_id, check_id=check_id, value=kind)
+    private = Ephemeral(user_id, *_where(body))
+    if status == "failed":
+        send(client, private, text_message("Sorry, I couldn't record your feedback just now."))
+        return
+    if status == "not_owner":
+        send(client, private, text_message("Only the person who asked can rate this answer."))
+        return
+    note = feedback_note(kind, changed=status == "changed")
+    blocks = clicked_blocks(deps, body, f"c{check_id}")
+    if blocks is not None:
+        updated = without_buttons(blocks, FEEDBACK_ACTIONS, note=[note])
+        if replace_clicked(client, body, Message("Thanks for the feedback", updated)):
+            return
+    send(client, private, Message("Thanks for the feedback", [note]))
+
+
+def _is_ephemeral(body: dict[str, Any]) -> bool:
+    return bool((body.get("container") or {}).get("is_ephemeral"))
 
 
 def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:

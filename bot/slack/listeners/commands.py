@@ -18,10 +18,12 @@ from bot.slack.blocks import (
     outcome_message,
     text_message,
 )
+from bot.slack.conversation import reply_to_message
 from bot.slack.delivery import Ephemeral, open_view, post_message, respond, send
 from bot.slack.deps import Deps
 from bot.slack.pending import ReplyTarget
 from bot.slack.service import DIRECT_REASON
+from bot.slack.text import slack_to_plain
 from bot.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -65,22 +67,28 @@ def check_command(
     text: str,
     escalate_reason: str | None = None,
 ) -> None:
-    """Check the draft and answer the caller only (response_url, else ephemeral, else DM)."""
+    """Check the draft and answer the caller only (response_url, else ephemeral, else DM).
+    `text` is decoded from Slack's markup (`&amp;`, mentions, links) like every surface."""
     user_id = command["user_id"]
     channel_id = command.get("channel_id")
     request = CheckRequest(
-        text=text,
+        text=slack_to_plain(text),
         incident=deps.incidents.is_incident(channel_id),
         surface="slash",
         user_id=user_id,
         channel_id=channel_id,
     )
     # The reviewer's answer comes by DM: an ephemeral message cannot be replied to later.
-    outcome = deps.service.run_check(
-        client, request, reply=ReplyTarget(None), escalate_reason=escalate_reason
-    )
-    destination = Ephemeral(user_id, channel_id, command.get("response_url"))
-    send(client, destination, outcome_message(outcome))
+    if escalate_reason:
+        outcome = deps.service.run_check(
+            client, request, reply=ReplyTarget(None), escalate_reason=escalate_reason
+        )
+        message = outcome_message(outcome)
+    else:
+        message = reply_to_message(
+            deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
+        )
+    send(client, Ephemeral(user_id, channel_id, command.get("response_url")), message)
 
 
 def incident_command(deps: Deps, client: WebClient, *, command: dict[str, Any], arg: str) -> None:

@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
-from bot.slack.blocks import outcome_message
+from bot.slack.conversation import ThreadKey, reply_to_message
 from bot.slack.delivery import InThread, publish_home, send
 from bot.slack.deps import Deps
 from bot.slack.listeners.messages import answer_direct_message, is_human_message
@@ -38,8 +38,16 @@ def answer_mention(
         user_id=event.get("user"),
         channel_id=channel_id,
     )
-    outcome = deps.service.run_check(client, request, reply=ReplyTarget(channel_id, thread_ts))
-    message = outcome_message(outcome, audience="channel", incident_channel=incident)
+    message = reply_to_message(
+        deps.service,
+        deps.threads,
+        client,
+        request=request,
+        reply=ReplyTarget(channel_id, thread_ts),
+        key=ThreadKey(channel_id, thread_ts, event.get("user")),
+        audience="channel",
+        incident_channel=incident,
+    )
     send(client, InThread(channel_id, thread_ts), message)
 
 

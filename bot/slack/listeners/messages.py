@@ -7,7 +7,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
-from bot.slack.blocks import help_message, outcome_message, text_message
+from bot.slack.blocks import help_message, text_message
+from bot.slack.conversation import ThreadKey, reply_to_message
 from bot.slack.delivery import InThread, send, set_status
 from bot.slack.deps import Deps
 from bot.slack.ids import PROMPT_FOLLOW_UPS
@@ -59,5 +60,12 @@ def answer_direct_message(
         user_id=event.get("user"),
         channel_id=channel_id,
     )
-    outcome = deps.service.run_check(client, request, reply=ReplyTarget(channel_id, thread_ts))
-    send(client, InThread(channel_id, thread_ts), outcome_message(outcome))
+    message = reply_to_message(
+        deps.service,
+        deps.threads,
+        client,
+        request=request,
+        reply=ReplyTarget(channel_id, thread_ts),
+        key=ThreadKey(channel_id, thread_ts, event.get("user")),
+    )
+    send(client, InThread(channel_id, thread_ts), message)

@@ -9,14 +9,16 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.core.models import CheckRequest
 from bot.slack import ids
-from bot.slack.blocks import text_message
-from bot.slack.delivery import Ephemeral, open_view, publish_home, send
+from bot.slack.blocks import outcome_message, submitted_modal, text_message
+from bot.slack.delivery import Direct, Ephemeral, open_view, publish_home, send
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions import reply_to_clicker
-from bot.slack.review import DAMAGED, parse_escalation_id
-from bot.slack.review_blocks import DECISION_ACTIONS, note_modal
-from bot.store.records import MAX_NOTE_CHARS, OUTCOMES, Outcome
+from bot.slack.pending import ReplyTarget
+from bot.slack.review import DAMAGED, REVISION_REASON, ReviewReply, parse_escalation_id
+from bot.slack.review_blocks import DECISION_ACTIONS, note_modal, revision_modal
+from bot.store.records import MAX_NOTE_CHARS, OUTCOMES, Escalation, Outcome
 
 WITH_NOTE = re.compile(f"^({ids.ACTION_REVIEW_CHANGES}|{ids.ACTION_REVIEW_REJECT})$")
 
@@ -49,6 +51,28 @@ def withdraw(deps: Deps, client: WebClient, *, body: dict[str, Any], value: str)
         )
         publish_home(client, user_id, view)
     send(client, reply_to_clicker(body), text_message(reply.text))
+
+
+def send_revision(
+    deps: Deps, client: WebClient, *, user_id: str, original: Escalation, draft: str
+) -> None:
+    """Check the revised draft and send it to the reviewers as a new request; the answer
+    comes by DM, like the `/canipost` form's."""
+    request = CheckRequest(
+        text=draft,
+        account=original.decision.account,
+        incident=original.decision.incident,
+        surface="revision",
+        user_id=user_id,
+        channel_id=original.asked_in,
+    )
+    outcome = deps.service.run_check(
+        client,
+        request,
+        reply=ReplyTarget(None),
+        escalate_reason=REVISION_REASON.format(id=original.id),
+    )
+    send(client, Direct(user_id), outcome_message(outcome))
 
 
 def read_note_form(view: dict[str, Any]) -> tuple[int | None, Outcome | None, str]:
@@ -134,6 +158,46 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         deps.jobs.submit("review_publish", deps.review.publish_outcome, client, reply.escalation)
+
+    @app.action(ids.ACTION_SEND_REVISION)
+    def on_send_revision(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        # One store read, then views.open at once: the trigger lasts 3 s.
+        found = deps.review.revisable(
+            escalation_id=parse_escalation_id(action.get("value")), user_id=body["user"]["id"]
+        )
+        if isinstance(found, ReviewReply):
+            send(client, reply_to_clicker(body), text_message(found.text))
+            return
+        open_view(client, body["trigger_id"], revision_modal(found))
+
+    @app.view(ids.MODAL_REVISION)
+    def on_revision_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        draft = ((values.get(ids.INPUT_DRAFT) or {}).get("value") or {}).get("value") or ""
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            metadata = {}
+        escalation_id = parse_escalation_id(
+            metadata.get("id") if isinstance(metadata, dict) else None
+        )
+        if not draft.strip():
+            ack(response_action="errors", errors={ids.INPUT_DRAFT: "Paste the revised draft."})
+            return
+        found = deps.review.revisable(escalation_id=escalation_id, user_id=body["user"]["id"])
+        if isinstance(found, ReviewReply):
+            ack(response_action="errors", errors={ids.INPUT_DRAFT: found.text[:150]})
+            return
+        ack(response_action="update", view=submitted_modal())
+        deps.jobs.submit(
+            "revision", send_revision, deps, client, user_id=body["user"]["id"], original=found,
+            draft=draft,
+        )  # fmt: skip
 
     @app.action(ids.ACTION_REVIEW_WITHDRAW)
     def on_withdraw(

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
 from bot.slack import ids
-from bot.slack.blocks import outcome_message
+from bot.slack.conversation import reply_to_message
 from bot.slack.delivery import Ephemeral, send
 from bot.slack.deps import Deps
 from bot.slack.pending import ReplyTarget
@@ -29,11 +29,13 @@ def check_message(
         user_id=user_id,
         channel_id=channel_id,
     )
-    outcome = deps.service.run_check(client, request, reply=ReplyTarget(None))
+    reply = reply_to_message(
+        deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
+    )
     destination = Ephemeral(
         user_id, channel_id, payload.get("response_url"), thread_ts=message.get("thread_ts")
     )
-    send(client, destination, outcome_message(outcome))
+    send(client, destination, reply)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 
 from bot.core.models import Account, CheckRequest
 from bot.slack import ids
-from bot.slack.blocks import outcome_message, submitted_modal
+from bot.slack.blocks import submitted_modal
+from bot.slack.conversation import reply_to_message
 from bot.slack.delivery import Direct, send
 from bot.slack.deps import Deps
 from bot.slack.pending import ReplyTarget
@@ -60,8 +61,10 @@ def check_form(deps: Deps, client: WebClient, *, user_id: str, form: Form) -> No
         channel_id=form.channel_id,
         note=form.note,
     )
-    outcome = deps.service.run_check(client, request, reply=ReplyTarget(None))
-    send(client, Direct(user_id), outcome_message(outcome))
+    reply = reply_to_message(
+        deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
+    )
+    send(client, Direct(user_id), reply)
 
 
 def register(app: App, deps: Deps) -> None:

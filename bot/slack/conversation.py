@@ -1,0 +1,149 @@
+"""A conversation with the bot: the thread's current draft, kept in memory, and the one
+function every message surface calls to turn a message into a reply.
+
+What a message *is* (draft, question, follow-up, small talk) and how a follow-up revises
+the draft are decided by `bot.core.conversation`; this module only remembers drafts per
+thread and routes each reading to the service. Drafts live here in memory for a short
+time (never logged, never stored); a follow-up that finds nothing asks for the new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from slack_sdk import WebClient
+
+from bot.core.conversation import PreviousDraft, Reading, read_message
+from bot.core.models import CheckRequest
+from bot.slack.blocks import (
+    Audience,
+    Message,
+    chatter_message,
+    new_version_message,
+    outcome_message,
+)
+from bot.slack.pending import ReplyTarget
+from bot.slack.service import CheckService
+
+log = logging.getLogger(__name__)
+
+THREAD_TTL_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class ThreadKey:
+    """One person's conversation in one thread. `thread_ts` is None for the latest draft
+    anywhere in a DM (a follow-up typed below the answer rather than in its thread)."""
+
+    channel_id: str
+    thread_ts: str | None
+    user_id: str | None
+
+
+@dataclass
+class _Kept:
+    draft: PreviousDraft
+    created: float
+
+
+class ThreadDrafts:
+    """Thread -> its current draft, for a short time; bounded in entries and characters."""
+
+    def __init__(
+        self,
+        *,
+        ttl_seconds: float = THREAD_TTL_SECONDS,
+        max_entries: int = 5000,
+        max_chars: int = 4_000_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max_entries = max_entries
+        self._max_chars = max_chars
+        self._clock = clock
+        self._items: OrderedDict[ThreadKey, _Kept] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._items)
+
+    def get(self, key: ThreadKey) -> PreviousDraft | None:
+        with self._lock:
+            self._expire()
+            kept = self._items.get(key)
+            if kept is None and key.channel_id.startswith("D") and key.thread_ts is not None:
+                kept = self._items.get(replace(key, thread_ts=None))
+            return kept.draft if kept else None
+
+    def put(self, key: ThreadKey, draft: PreviousDraft) -> None:
+        keys = [key]
+        if key.channel_id.startswith("D") and key.thread_ts is not None:
+            keys.append(replace(key, thread_ts=None))
+        with self._lock:
+            for each in keys:
+                old = self._items.pop(each, None)
+                if old:
+                    self._chars -= len(old.draft.text)
+                self._items[each] = _Kept(draft, self._clock())
+                self._chars += len(draft.text)
+            self._expire()
+            while self._items and (
+                len(self._items) > self._max_entries or self._chars > self._max_chars
+            ):
+                self._drop_oldest()
+
+    def _expire(self) -> None:
+        cutoff = self._clock() - self._ttl
+        while self._items and next(iter(self._items.values())).created <= cutoff:
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        _, kept = self._items.popitem(last=False)
+        self._chars -= len(kept.draft.text)
+
+
+def reply_to_message(
+    service: CheckService,
+    threads: ThreadDrafts,
+    client: WebClient,
+    *,
+    request: CheckRequest,
+    reply: ReplyTarget,
+    key: ThreadKey | None = None,
+    audience: Audience = "private",
+    incident_channel: bool = False,
+) -> Message:
+    """The reply to one message whose text is `request.text`: a check of the draft (or of
+    the thread's draft with the follow-up applied), the policy's answer to a question, or
+    a request for the new version. Never "OK to post" for anything but a draft."""
+    previous = threads.get(key) if key else None
+    reading = read_message(request.text, previous)
+    log.info(
+        "message read: surface=%s user=%s kind=%s thread_draft=%s",
+        request.surface,
+        request.user_id,
+        reading.kind,
+        "yes" if previous else "no",
+    )
+    if reading.kind == "chatter":
+        return chatter_message()
+    if reading.kind == "needs_new_version":
+        return new_version_message(reading, audience=audience)
+    if reading.kind == "question":
+        outcome = service.run_check(client, request, reply=reply, question=True)
+    else:
+        outcome = service.run_check(client, replace(request, text=reading.draft), reply=reply)
+    if key and outcome.decision is not None:
+        threads.put(key, PreviousDraft(outcome.request.text, outcome.decision.findings))
+    revision: Reading | None = reading if reading.kind == "revision" else None
+    return outcome_message(
+        outcome, audience=audience, incident_channel=incident_channel, revision=revision
+    )
