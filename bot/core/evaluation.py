@@ -360,7 +360,7 @@ def format_first_runs(directory: Path = FIRST_RUNS_DIR) -> str:
     )
     lines = [header, "|---|---|---|---|---|---|"]
     totals: dict[str, Counter[str]] = {reader: Counter() for reader in READERS}
-    for record in sorted(directory.glob("*.json")):
+    for record in sorted(directory.glob("b[0-9]*.json")):
         data = json.loads(record.read_text(encoding="utf-8"))
         readers = data["readers"]
         trained = data.get("judge_trained_on") or []
