@@ -101,7 +101,8 @@ def format_decision(decision: Decision) -> str:
         lines.append("")
         lines.append("Policy:")
         for citation in decision.citations:
-            lines.append(f"  § {citation.section} {citation.title}  ({citation.source})")
+            page = f", p. {citation.page}" if citation.page else ""
+            lines.append(f"  § {citation.section} {citation.title}  ({citation.source}{page})")
             lines.append(f'    "{citation.quote}"')
     for note in decision.notes:
         lines.append(f"Note: {note}")

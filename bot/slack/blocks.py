@@ -265,7 +265,8 @@ def finding_block(finding: Finding, *, draft: str | None = None, hide: Sequence[
 def citation_block(citation: Citation) -> Block:
     label = " ".join(part for part in (f"§ {citation.section}", citation.title.strip()) if part)
     head = f"*{escape(label)}*"
-    source = f"_{escape(citation.source)}_"
+    page = f" · p. {citation.page}" if citation.page else ""
+    source = f"_{escape(citation.source)}{page}_"
     budget = MAX_SECTION_TEXT - len(head) - len(source) - 8
     body = quote(clip_escaped(citation.quote, max(budget - 200, 200)))
     return section(f"{head}\n{body}\n{source}")
