@@ -183,3 +183,23 @@ def test_cli_reports_a_broken_policy_toml_without_a_traceback(
     assert main(["policy", "show", "uniform_rank"]) == 2
     err = capsys.readouterr().err
     assert "policy.toml: not valid TOML" in err and "Traceback" not in err
+
+
+def test_running_headers_in_a_generated_pdf_are_dropped_and_pages_kept(tmp_path: Path) -> None:
+    from pdf_factory import write_pdf
+
+    header = ["Springfield Police Department", "General Orders"]
+    write_pdf(
+        tmp_path / "orders.pdf",
+        [
+            [*header, "Page 1 of 2", "I. PERSONAL USE", "A. Members shall not post the home",
+             "address of a fellow officer.", "B. Members may share community events."],
+            [*header, "Page 2 of 2", "C. Members shall not post photographs of evidence",
+             "without the approval of the Chief of Police."],
+        ],
+    )  # fmt: skip
+    sections = sections_by_id(tmp_path)
+    assert sections["I.A"].text == "Members shall not post the home address of a fellow officer."
+    assert sections["I.C"].page == 2
+    assert not any("General Orders" in section.text for section in sections.values())
+    assert read_force(sections["I.C"].text).approver == "Chief of Police"

@@ -125,8 +125,9 @@ def _whole_sentences(decision: Decision, engine: Engine) -> bool:
         section = engine.section(citation.source, citation.section)
         if section is None or citation.quote not in section.text:
             return False
-        quote = citation.quote.rstrip()
-        if not (quote.endswith((".", "!", "?", ":", ";", ")")) or quote == section.text.strip()):
+        quote = citation.quote.strip()
+        whole_line = any(line.strip(" •") == quote.strip(" •") for line in section.text.split("\n"))
+        if not (quote.endswith((".", "!", "?", ":", ";", ")")) or whole_line):
             return False
     return True
 

@@ -80,12 +80,21 @@ def _shape(line: str) -> str:
     return _DIGITS.sub("#", _SPACES.sub(" ", line.strip()).lower())
 
 
+# Symbol-font bullets that PDF extraction returns as private-use characters.
+_PRIVATE_BULLETS = str.maketrans(
+    {"\uf0b7": "•", "\uf0a7": "•", "\uf0d8": "•", "\uf076": "•", "\uf0fc": "•"}
+)
+
+
 def clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """(page, line) pairs with running headers/footers, TOC leaders and blank runs removed.
 
     A line near the top (or bottom) of a page is a running header (footer) when the same line,
     digits aside, sits in the same zone of the page before or after it."""
-    split = [(number, [line.rstrip() for line in text.split("\n")]) for number, text in pages]
+    split = [
+        (number, [line.rstrip() for line in text.translate(_PRIVATE_BULLETS).split("\n")])
+        for number, text in pages
+    ]
     tops = [{_shape(line) for line in lines[:HEADER_ZONE] if line.strip()} for _, lines in split]
     bottoms = [
         {_shape(line) for line in lines[-FOOTER_ZONE:] if line.strip()} for _, lines in split
