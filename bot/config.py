@@ -84,6 +84,7 @@ class Settings:
     retention_days: int = 30
     review_reminder_minutes: int = 60
     port: int = 3000
+    max_request_bytes: int = 1024 * 1024
     log_level: str = "INFO"
 
     @property
@@ -139,6 +140,7 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 30, minimum=1),
             review_reminder_minutes=_int(env, "REVIEW_REMINDER_MINUTES", 60, minimum=1),
             port=_int(env, "PORT", 3000, minimum=1),
+            max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
             log_level=log_level,
         )
 
