@@ -72,6 +72,17 @@ class ReviewReply:
     notified: bool | None = None
 
 
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a purge did: drafts blanked, and the review cards that now say so. `unchanged`
+    lists the cases whose card could not be updated (or, without a Slack client, was not
+    tried) and so may still show the draft in the reviewers' channel."""
+
+    purged: int
+    cards_updated: int = 0
+    unchanged: tuple[int, ...] = ()
+
+
 def parse_escalation_id(value: object) -> int | None:
     """A button value or CLI argument as an escalation id; None when it is not one."""
     try:
@@ -218,6 +229,30 @@ class ReviewService:
                 thread_ts=escalation.card_ts,
             )
 
+    # ---------------------------------------------------------------- retention
+
+    def purge(self, client: WebClient | None, *, older_than_days: int) -> PurgeReport:
+        """Blank the drafts past the cut-off (0: all of them) and replace each posted card
+        with one that says the draft was deleted. Raises StoreError if the store fails."""
+        cases = self.store.purge_cases(older_than_days=older_than_days)
+        updated, unchanged = 0, []
+        for case in cases:
+            if not (case.card_channel and case.card_ts):
+                continue
+            if client is not None and update_message(
+                client, case.card_channel, case.card_ts, card_for(case)
+            ):
+                updated += 1
+            else:
+                unchanged.append(case.id)
+        if unchanged:
+            log.warning(
+                "purge: %d review card(s) not updated, they may still show the draft: %s",
+                len(unchanged),
+                ", ".join(f"#{case_id}" for case_id in unchanged),
+            )
+        return PurgeReport(len(cases), updated, tuple(unchanged))
+
     # ---------------------------------------------------------------- reminders
 
     def send_reminders(self, client: WebClient, *, now: datetime | None = None) -> int:
@@ -321,6 +356,22 @@ def _closed_text(escalation: Escalation) -> str:
     who = f"<@{escalation.reviewer_id}>" if escalation.reviewer_id else "someone"
     label = outcome_label(escalation.status)
     return f"Request #{escalation.id} was already decided by {who}: {label}."
+
+
+def purge_from_cli(settings: Settings, store: Store, *, older_than_days: int) -> PurgeReport:
+    """`canipost purge`: the same purge as the app's daily one; with SLACK_BOT_TOKEN set
+    the review cards are updated too."""
+    client: WebClient | None = None
+    if settings.slack_bot_token:
+        from bot.slack.app import make_web_client
+
+        client = make_web_client(settings)
+    service = ReviewService(
+        settings=settings,
+        store=store,
+        reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
+    )
+    return service.purge(client, older_than_days=older_than_days)
 
 
 def decide_from_cli(
