@@ -19,7 +19,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.slack.blocks import Block, Message, home_view
-from bot.slack.delivery import Direct, InThread, post_message, send, update_message
+from bot.slack.delivery import (
+    Direct,
+    InThread,
+    find_posted,
+    post_message,
+    send,
+    update_message,
+)
 from bot.slack.incidents import Reviewers
 from bot.slack.logsetup import describe_exception
 from bot.slack.review_blocks import (
@@ -271,7 +278,8 @@ class ReviewService:
                     broadcast=True,
                 )
             elif self.settings.review_channel_id:  # the first card never made it: post it now
-                announce(client, self.store, self.settings.review_channel_id, escalation)
+                channel = self.settings.review_channel_id
+                announce(client, self.store, channel, escalation, look_first=True)
         if due:
             log.info("review: %d reminder(s) sent", len(due))
         return len(due)
@@ -334,9 +342,26 @@ class ReviewService:
         )
 
 
-def announce(client: WebClient, store: Store, channel: str, escalation: Escalation) -> bool:
-    """Post the card for a case to the review channel and remember where."""
-    ts = post_message(client, channel, card_for(escalation))
+def card_key(escalation: Escalation) -> str:
+    """The delivery key of a case's review card: one card per case, however often posted.
+    The creation time keeps it apart from a case of the same number in another database
+    (a reset, a test install) posting to the same channel."""
+    return f"card:{escalation.id}:{escalation.created_at.timestamp():.6f}"
+
+
+def announce(
+    client: WebClient,
+    store: Store,
+    channel: str,
+    escalation: Escalation,
+    *,
+    look_first: bool = False,
+) -> bool:
+    """Post the card for a case to the review channel and remember where. `look_first`:
+    a card may already be there (its post was not confirmed): find it instead."""
+    key = card_key(escalation)
+    ts = find_posted(client, channel, key) if look_first else None
+    ts = ts or post_message(client, channel, card_for(escalation), key=key)
     if not ts:
         return False
     try:
