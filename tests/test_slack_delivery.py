@@ -48,7 +48,7 @@ def answers_by_thread(slack: SlackHarness, threads: list[str]) -> dict[str, int]
 def send_dms(slack: SlackHarness, count: int) -> list[str]:
     threads = []
     for _ in range(count):
-        user, ts = slack.user(), new_ts()
+        user, ts = f"UDELIV{next(_ts):05d}X", new_ts()  # unique in the session's fake Slack
         assert slack.sender.event(dm_event(user, HARMLESS, ts=ts)).status == 200
         threads.append(ts)
     return threads
@@ -98,7 +98,7 @@ def test_a_card_slack_kept_but_answered_500_for_keeps_its_ts_and_gets_no_twin(
 ) -> None:
     slack = make_slack_app()
     fake = slack.fake
-    user, channel = f"UCARD{next(_ts):05d}X", slack.channel()  # unique in the shared fake
+    user, channel = f"UCARD{next(_ts):05d}X", slack.channel()  # unique in the session's fake
     fake.fail_http(
         "chat.postMessage",
         500,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import socket
@@ -24,6 +25,12 @@ from fake_slack import Reply
 from bot.slack.guard import MAX_BODY_BYTES
 
 HARMLESS = "Join us for Coffee with a Cop this Saturday, 9-11am, at the public library!"
+_ids = itertools.count(1)
+
+
+def unique_user() -> str:
+    """A user id no other test module uses: the fake Slack is shared by the session."""
+    return f"UGUARD{next(_ids):05d}X"
 
 
 def sign(raw: bytes, timestamp: str) -> str:
@@ -174,7 +181,7 @@ def cards_for(slack: SlackHarness, user: str) -> Callable[[], int]:
 
 
 def test_a_replayed_signed_review_command_queues_one_review(slack: SlackHarness) -> None:
-    user, channel = slack.user(), slack.channel()
+    user, channel = unique_user(), slack.channel()
     raw, stamp = review_command(slack, user, channel), str(int(time.time()))
     first = post_raw(slack, raw, "application/x-www-form-urlencoded", stamp=stamp)
     again = post_raw(slack, raw, "application/x-www-form-urlencoded", stamp=stamp)
@@ -197,7 +204,7 @@ def test_a_replay_to_another_instance_is_refused(
     make_slack_app: Callable[..., SlackHarness],
 ) -> None:
     first, second = make_slack_app(), make_slack_app()  # one database, two instances
-    user, channel = first.user(), first.channel()
+    user, channel = unique_user(), first.channel()
     raw, stamp = review_command(first, user, channel), str(int(time.time()))
     assert post_raw(first, raw, "application/x-www-form-urlencoded", stamp=stamp).status == 200
     replay = post_raw(second, raw, "application/x-www-form-urlencoded", stamp=stamp)
@@ -210,7 +217,7 @@ def test_replayed_interactions_are_refused_too(slack: SlackHarness) -> None:
     payload = {
         "type": "block_actions",
         "team": {"id": "T0FAKE"},
-        "user": {"id": slack.user()},
+        "user": {"id": unique_user()},
         "actions": [{"action_id": "no_such_button", "block_id": "b", "type": "button"}],
     }
     raw = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
