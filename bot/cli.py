@@ -545,14 +545,26 @@ def _decide(settings: Settings, store, case, args: argparse.Namespace) -> int:  
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.slack.review import purge_from_cli
+
     settings = _settings()
-    days = args.days or settings.retention_days
+    days = settings.retention_days if args.days is None else args.days
+    if days < 0:
+        raise UserError(f"--days must be 0 or more, got {days}")
     store = _open_store(settings)
     try:
-        purged = store.purge(older_than_days=days)
+        report = purge_from_cli(settings, store, older_than_days=days)
     finally:
         store.close()
-    print(f"Purged the drafts of {purged} review request(s) older than {days} day(s).")
+    which = "(--days 0: all of them)" if days == 0 else f"older than {days} day(s)"
+    print(f"Purged the drafts of {report.purged} review request(s) {which}.")
+    if report.cards_updated:
+        print(f"{report.cards_updated} review card(s) in Slack now say the draft was deleted.")
+    if report.unchanged:
+        cases = ", ".join(f"#{case_id}" for case_id in report.unchanged)
+        why = "could not be updated" if settings.slack_bot_token else "were not updated"
+        hint = "" if settings.slack_bot_token else " (SLACK_BOT_TOKEN is not set)"
+        print(f"The review cards of {cases} {why}{hint}; they may still show the draft.")
     return 0
 
 
@@ -675,7 +687,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.set_defaults(handler=cmd_review)
 
     purge = commands.add_parser("purge", help="delete review drafts past RETENTION_DAYS")
-    purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
+    purge.add_argument(
+        "--days", type=int, help="override RETENTION_DAYS (0: every draft, however recent)"
+    )
     purge.set_defaults(handler=cmd_purge)
 
     audit = commands.add_parser("audit", help="export the review audit trail")

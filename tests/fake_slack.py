@@ -77,6 +77,9 @@ class _Rule:
     delay: float
     times: int | None
     where: Callable[[Call], bool] | None
+    http_status: int | None = None  # answer with this HTTP status instead of 200
+    drop: bool = False  # close the connection without answering
+    accepted: bool = False  # with http_status/drop: the post is kept all the same
 
     def applies(self, call: Call) -> bool:
         if self.method != call.method or self.times == 0:
@@ -203,6 +206,7 @@ class FakeSlack(LoopbackServer):
         self.group_members = list(group_members)
         self._calls: list[Call] = []
         self._rules: list[_Rule] = []
+        self._messages: list[dict[str, Any]] = []  # every chat.postMessage Slack kept
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         super().__init__()
@@ -244,6 +248,42 @@ class FakeSlack(LoopbackServer):
         """Answer `method` only after `seconds`."""
         with self._cond:
             self._rules.append(_Rule(method, None, seconds, times, where))
+
+    def fail_http(
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        accepted: bool = False,
+        times: int | None = 1,
+        where: Callable[[Call], bool] | None = None,
+    ) -> None:
+        """Answer `method` with HTTP `status`; with `accepted`, after keeping the post (Slack
+        accepted it, then the answer failed)."""
+        with self._cond:
+            self._rules.append(_Rule(method, None, 0.0, times, where, status, False, accepted))
+
+    def drop(
+        self,
+        method: str,
+        *,
+        accepted: bool = True,
+        times: int | None = 1,
+        where: Callable[[Call], bool] | None = None,
+    ) -> None:
+        """Close the connection without an answer; with `accepted`, after keeping the post."""
+        with self._cond:
+            self._rules.append(_Rule(method, None, 0.0, times, where, None, True, accepted))
+
+    def messages(
+        self, channel: str | None = None, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """The messages Slack kept (what people see), oldest first."""
+        with self._cond:
+            kept = list(self._messages)
+        if channel is not None:
+            kept = [m for m in kept if m["channel"] == channel]
+        return [m for m in kept if not where or where(m)]
 
     def clear_rules(self) -> None:
         with self._cond:
@@ -292,6 +332,7 @@ class FakeSlack(LoopbackServer):
         with self._cond:
             self._calls.clear()
             self._rules.clear()
+            self._messages.clear()
 
     # ---------------------------------------------------------------- handling
 
@@ -316,9 +357,19 @@ class FakeSlack(LoopbackServer):
             _send(request, 404, "text/plain", b"not found")
             return
 
-        rule_error, rule_delay = self._apply_rules(Call(method, body, token, parsed.path))
+        rule_error, rule_delay, broken = self._apply_rules(Call(method, body, token, parsed.path))
         if rule_delay:
             time.sleep(rule_delay)
+        if broken is not None:
+            response = self._answer(method, body) if broken.accepted and token else {}
+            what = "dropped" if broken.drop else f"http_{broken.http_status}"
+            self._record(Call(method, body, token, parsed.path, what, response=response))
+            if broken.drop:
+                request.close_connection = True
+                return
+            payload = json.dumps({"ok": False, "error": "internal_error"}).encode()
+            _send(request, int(broken.http_status or 500), "application/json", payload)
+            return
         if method == "response_url":
             errors = validate_blocks(body.get("blocks"), max_blocks=50)
             error = rule_error or ("invalid_blocks" if errors else None)
@@ -340,17 +391,19 @@ class FakeSlack(LoopbackServer):
         payload = json.dumps(response).encode()
         _send(request, 200, "application/json; charset=utf-8", payload)
 
-    def _apply_rules(self, call: Call) -> tuple[str | None, float]:
-        error, delay = None, 0.0
+    def _apply_rules(self, call: Call) -> tuple[str | None, float, _Rule | None]:
+        error, delay, broken = None, 0.0, None
         with self._cond:
             for rule in self._rules:
                 if rule.applies(call):
                     if rule.times is not None:
                         rule.times -= 1
+                    if (rule.http_status or rule.drop) and broken is None:
+                        broken = rule
                     if rule.error and error is None:
                         error = rule.error
                     delay = max(delay, rule.delay)
-        return error, delay
+        return error, delay, broken
 
     def _record(self, call: Call) -> None:
         with self._cond:
@@ -382,7 +435,19 @@ class FakeSlack(LoopbackServer):
             if method == "chat.postEphemeral":
                 return {**ok, "message_ts": ts}
             message = {"type": "message", "text": body.get("text"), "bot_id": self.bot_id}
+            if method == "chat.postMessage":
+                kept = {
+                    "channel": body["channel"],
+                    "ts": ts,
+                    "thread_ts": body.get("thread_ts"),
+                    "text": body.get("text"),
+                    "metadata": body.get("metadata"),
+                }
+                with self._cond:
+                    self._messages.append(kept)
             return {**ok, "channel": body["channel"], "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return {**ok, "messages": self._history(method, body), "has_more": False}
         if method == "conversations.open":
             user = str(body.get("users") or "").split(",")[0]
             if not user:
@@ -420,6 +485,27 @@ class FakeSlack(LoopbackServer):
         if method == "usergroups.users.list":
             return {**ok, "users": list(self.group_members)}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, method: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        channel = body.get("channel")
+        with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        if method == "conversations.replies":
+            parent = str(body.get("ts") or "")
+            kept = self.messages(channel, lambda m: parent in (m["ts"], m["thread_ts"]))
+        else:
+            oldest = float(body.get("oldest") or 0)
+            kept = self.messages(
+                channel, lambda m: not m["thread_ts"] and float(m["ts"]) >= oldest
+            )[::-1]  # newest first, as Slack lists a channel
+        rows = []
+        for m in kept:
+            row = {"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": self.bot_id}
+            if m["thread_ts"]:
+                row["thread_ts"] = m["thread_ts"]
+            if with_metadata and m["metadata"]:
+                row["metadata"] = m["metadata"]
+            rows.append(row)
+        return rows
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

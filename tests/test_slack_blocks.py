@@ -355,7 +355,10 @@ def test_manifest_matches_the_app() -> None:
         "assistant:write",  # assistant.threads.setStatus / setSuggestedPrompts
         "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink
         "commands",  # /canipost and the message shortcut
-        "im:history",  # message.im events
+        "im:history",  # message.im events; conversations.history/replies in DMs
+        "channels:history",  # conversations.history/replies: was an unconfirmed post kept?
+        "groups:history",  # the same in private channels
+        "mpim:history",  # the same in group DMs
         "im:write",  # conversations.open for answers by DM
         "usergroups:read",  # usergroups.users.list for REVIEWER_GROUP_ID
     }

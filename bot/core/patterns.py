@@ -53,9 +53,12 @@ PHONE = (
     r"|(?<![\w-])\d{3}[-.]\d{4}(?![\w-])"
     rf"|\b(?:{DIGIT_WORD}[\s,.-]*){{6}}{DIGIT_WORD}\b"
 )
+# Keyword runs are bounded ({0,6}): "plate plate plate ..." would otherwise make every
+# start consume the rest of the run (quadratic time).
 LICENSE_PLATE = (
     r"\b(?:plates?|tags?|license|licence|registration)\b(?:\s+(?:number|no\.?|#|was|is|of|reads?|"
-    r"plate))*\s*:?\s*#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?-i:[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4})\b"
+    r"plate)){0,6}\s*:?\s*#?"
+    r"(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?-i:[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4})\b"
     r"|(?-i:\b\d[A-Z]{3}\d{3}\b|\b[A-Z]{3}-\d{3,4}\b|\b[A-Z]{2}\d[- ]?[A-Z]\d{3}\b)"
     r"|\b(?:plates?|tags?)\b\W{0,3}(?-i:(?:[A-Z0-9][ -]){4,7}[A-Z0-9])\b"
     r"|\b(?:plates?|tags?) (?:read|reads|said|says)\s*:?\s*[\"']?(?-i:[A-Z0-9]{3,8})\b"
@@ -75,7 +78,9 @@ DATE_OF_BIRTH = (
     r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\s*:?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:dob|d\.o\.b\.|date of birth)\b"
 )
-EMAIL = r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+# The local part is bounded at RFC 5321's 64 characters: unbounded, every start inside a
+# long run of "a.a.a..." rescans the run to its end (quadratic time).
+EMAIL = r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"
 
 
 def near(first: str, second: str, gap: int = 60) -> str:
