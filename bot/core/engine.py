@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
@@ -11,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
+
+import numpy as np
 
 from bot.core.chunking import DEFAULT_MAX_TOKENS, chunk_sections
 from bot.core.combine import (
@@ -46,6 +50,7 @@ INDEX_FORMAT = 4  # bump when the cached layout or chunking changes
 # A judge topic this likely counts as touched by the draft, for the manual's own provisions.
 TOUCH_PROBABILITY = 0.5
 MAX_DEPARTMENT_TOPICS = 4
+PASSAGE_EMBED_CHARS = 600
 _SAMPLE_FRONT_MATTER = re.compile(r"\A---\n(?:[^\n]*\n){0,20}?sample:\s*true\s*\n", re.I)
 MAX_QUOTE_CHARS = 420
 MAX_SENTENCE_CHARS = 900  # one whole sentence may run longer than the quote budget
@@ -90,6 +95,7 @@ class Engine:
         # The rules and the judge encode the sample policy; a department's own manual decides
         # through its provisions' force as well.
         self.department_manual = not stats.sample_policy
+        self._cache_target: Path | None = None
         self._rule_citations: dict[str, Citation | None] = {}
         for rule in rules:
             _ = rule.compiled, rule.compiled_requires, rule.compiled_unless  # compile at load
@@ -126,7 +132,29 @@ class Engine:
             )
         if with_judge:
             engine.judge = default_judge()
+            if engine.department_manual:
+                vectors = engine._passage_vectors(engine.judge)
+                engine.provisions.attach_vectors(vectors, engine.judge.embed)
         return engine
+
+    def _passage_vectors(self, judge: Judge) -> np.ndarray:
+        """The embedding of every passage (title and text), kept beside the index."""
+        name = hashlib.sha256(getattr(judge.embedder, "name", "embedder").encode()).hexdigest()
+        path = self._cache_target / f"vectors-{name[:12]}.npy" if self._cache_target else None
+        count = len(self.index.passages)
+        if path is not None:
+            try:
+                cached = np.load(path)
+                if cached.shape[0] == count:
+                    return cached
+            except (OSError, ValueError):
+                pass  # missing or damaged: computed again
+        texts = [f"{p.title}. {p.text[:PASSAGE_EMBED_CHARS]}" for p in self.index.passages]
+        vectors = np.asarray(judge.embedder.encode(texts), dtype=np.float32)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only cache only costs the next start
+                np.save(path, vectors)
+        return vectors
 
     @classmethod
     def _load_policy(
@@ -162,7 +190,9 @@ class Engine:
         if target:
             cls._save(target, sections, index, stats)
         stats.seconds = time.perf_counter() - started
-        return cls(sections, index, version, stats)
+        engine = cls(sections, index, version, stats)
+        engine._cache_target = target if target and target.exists() else None
+        return engine
 
     @staticmethod
     def _save(
@@ -200,7 +230,9 @@ class Engine:
             return None  # a damaged cache is rebuilt
         stats.from_cache = True
         stats.seconds = time.perf_counter() - started
-        return cls(sections, index, version, stats)
+        engine = cls(sections, index, version, stats)
+        engine._cache_target = target
+        return engine
 
     # --------------------------------------------------------------- retrieval
     @property
@@ -336,6 +368,12 @@ class Engine:
     ) -> list[str]:
         """The topics a draft touches, most certain first: its findings' topics, then what
         the judge read in it, then what the account and incident flags imply."""
+        return [topic for topic, _ in self._touched(request, findings, assessment)]
+
+    def _touched(
+        self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
+    ) -> list[tuple[str, bool]]:
+        """(topic, read in the draft) pairs; False for topics only the flags imply."""
         topics: list[str] = []
         for finding in findings:
             topic = self.finding_topic(finding)
@@ -351,11 +389,15 @@ class Engine:
         for key, custom in self.settings.custom.items():
             if any(phrase in lowered for phrase in custom.phrases):
                 topics.append(key)
+        read = list(dict.fromkeys(topics))
+        flagged = []
         if request.account == "official":
-            topics.append("official_account")
+            flagged.append("official_account")
         if request.incident:
-            topics.append("incident")
-        return list(dict.fromkeys(topics))
+            flagged.append("incident")
+        return [(topic, True) for topic in read] + [
+            (topic, False) for topic in flagged if topic not in read
+        ]
 
     def department_findings(
         self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
@@ -370,21 +412,23 @@ class Engine:
             for score in (assessment.topics if assessment is not None else ())
             if score.probability >= TOUCH_PROBABILITY
         }
-        for topic in self.touched_topics(request, findings, assessment)[:MAX_DEPARTMENT_TOPICS]:
+        touched = self._touched(request, findings, assessment)[:MAX_DEPARTMENT_TOPICS]
+        for topic, read_in_draft in touched:
             governing = self.provisions.governing(topic, request.text)
             setting = self.settings.setting(topic)
             severity = setting.severity if setting else None
             force = governing.force.force if governing else "informs"
-            if (
-                severity is None
-                and force == "requires_approval"
-                or (
-                    severity is None
-                    and force == "prohibits"
-                    and topic not in have
-                    and (topic in strict_topics or topic in self.settings.custom)
-                )
-            ):
+            # A topic only the account or incident flag implies needs a rule for every post.
+            applies = read_in_draft or (
+                governing is not None and self.provisions.is_blanket(governing.force)
+            )
+            needs_approval = force == "requires_approval" and applies
+            restricted = (
+                force == "prohibits"
+                and topic not in have
+                and (topic in strict_topics or topic in self.settings.custom)
+            )
+            if severity is None and (needs_approval or restricted):
                 severity = "needs_review"
             if severity is None or governing is None:
                 continue

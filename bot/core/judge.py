@@ -290,8 +290,18 @@ class Judge:
         return self.model.version
 
     def assess(self, text: str, account: str, incident: bool) -> Assessment:
-        embedding = self.embedder.encode([text])[0]
-        return self.model.score(embedding, text, account, incident)
+        return self.model.score(self.embed(text), text, account, incident)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One text's embedding; the last few are kept, as the draft is read twice (the
+        judge, then the search for the department's governing provisions)."""
+        return self._embed_cached(text)
+
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one Judge per process (default_judge)
+    def _embed_cached(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode([text])[0]
+        vector.setflags(write=False)
+        return vector
 
 
 @functools.cache
