@@ -45,15 +45,12 @@ def _progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
     return show
 
 
-def load_engine(
-    settings: Settings, *, rebuild: bool = False, progress: bool = False, with_judge: bool = True
-) -> Engine:
+def load_engine(settings: Settings, *, rebuild: bool = False, progress: bool = False) -> Engine:
     return Engine.load(
         settings.policy_docs_dir,
         settings.index_dir,
         rebuild=rebuild,
         progress=_progress_bar(sys.stderr) if progress else None,
-        with_judge=with_judge,
     )
 
 
@@ -224,7 +221,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_policy_show(args: argparse.Namespace) -> int:
     from bot.core.understanding import format_topic
 
-    engine = load_engine(_settings(), with_judge=False)
+    engine = load_engine(_settings())  # the judge's embeddings take part in the search
     try:
         print(format_topic(engine, args.topic))
     except KeyError as error:
@@ -253,25 +250,31 @@ def _eval_files(args: argparse.Namespace) -> list[Path]:
 
 
 def _eval_manuals(args: argparse.Namespace) -> int:
-    """Score the questions about real departments' manuals against those manuals."""
+    """Score the questions about real departments' manuals against those manuals; with
+    --first-run, record the sets that have no first run yet (and score only those)."""
     from bot.core.manual_eval import (
-        MANUAL_FIRST_RUN,
+        first_run_path,
         format_manual_reports,
         manual_report_dict,
+        manual_sets,
         run_manual_eval,
     )
 
-    if args.first_run and MANUAL_FIRST_RUN.exists():
-        raise UserError(
-            f"the manual questions' first run is already on record ({MANUAL_FIRST_RUN})"
-        )
-    root = Path(args.manuals)
+    only = None
+    if args.first_run:
+        only = {name for name in manual_sets() if not first_run_path(name).exists()}
+        if not only:
+            raise UserError("every manual question set already has its first run on record")
     settings = _settings()
-    reports = run_manual_eval(root, settings.index_dir)
+    reports = run_manual_eval(Path(args.manuals), settings.index_dir, only)
     data = manual_report_dict(reports)
     if args.first_run:
-        MANUAL_FIRST_RUN.parent.mkdir(parents=True, exist_ok=True)
-        MANUAL_FIRST_RUN.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        for report in reports:
+            record = manual_report_dict([report])
+            record["recorded"] = time.strftime("%Y-%m-%d")
+            path = first_run_path(report.name)
+            path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            print(f"first run of {report.name} recorded in {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(data, indent=2))
     else:

@@ -203,3 +203,14 @@ def test_running_headers_in_a_generated_pdf_are_dropped_and_pages_kept(tmp_path:
     assert sections["I.C"].page == 2
     assert not any("General Orders" in section.text for section in sections.values())
     assert read_force(sections["I.C"].text).approver == "Chief of Police"
+
+
+def test_a_question_sets_first_run_is_recorded_only_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.core.manual_eval import first_run_path, manual_sets
+
+    unrecorded = [name for name in manual_sets() if not first_run_path(name).exists()]
+    assert not unrecorded, f"question sets without a first run on record: {unrecorded}"
+    assert main(["eval", "--manuals", str(POLICIES), "--first-run"]) == 2
+    assert "already has its first run on record" in capsys.readouterr().err
