@@ -214,3 +214,24 @@ def test_a_question_sets_first_run_is_recorded_only_once(
     assert not unrecorded, f"question sets without a first run on record: {unrecorded}"
     assert main(["eval", "--manuals", str(POLICIES), "--first-run"]) == 2
     assert "already has its first run on record" in capsys.readouterr().err
+
+
+@needs_manuals
+def test_index_tells_the_admin_what_it_understood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    monkeypatch.setenv("POLICY_DOCS_DIR", str(POLICIES / "hanover-park-il"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    assert main(["index"]) == 0
+    shown = capsys.readouterr().out
+    assert "86 sections, pages 1-9" in shown
+    assert "requires approval" in shown and "Topic -> governing provision" in shown
+    assert main(["index", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ids = {item["id"]: item for item in report["section_list"]}
+    assert ids["I.B.5"]["force"] == "requires_approval" and ids["I.B.5"]["page"] == 3
+    assert all(topic["provision"] for topic in report["topics"] if topic["topic"] == "politics")
+    assert main(["policy", "show", "politics"]) == 0
+    assert "Governing provision:" in capsys.readouterr().out
