@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from bot.core.topics import MANUAL_QUERIES, TOPICS_BY_KEY, Topic
 
 SEARCH_DEPTH = 12
 FUSION_DEPTH = 50
+RECENT_SEARCHES = 64
 MAX_DRAFT_QUERY_CHARS = 1500
 # How much a candidate's kind of text counts when choosing the governing provision.
 WEIGHT_INFORMS = 0.55  # a provision that neither forbids, gates nor permits anything
@@ -90,6 +92,8 @@ class Provisions:
             parent = self._by_key.get((section.source, section.parent or ""))
             lead_in = parent.text if parent is not None and section.parent else ""
             self.forces[(section.source, section.section)] = read_force(section.text, lead_in)
+        self._recent: dict[tuple[str, str], Governing | None] = {}
+        self._lock = threading.Lock()
         self.vectors: np.ndarray | None = None
         self.encode: Callable[[str], np.ndarray] = lambda text: np.zeros(1)
         self._first_passage: dict[tuple[str, str], Passage] = {}
@@ -133,6 +137,8 @@ class Provisions:
         self.encode = encode
         self._weights = np.array([self._weight(passage) for passage in self.index.passages])
         self._topic_vectors: dict[str, np.ndarray] = {}
+        with self._lock:
+            self._recent.clear()
 
     def _topic_vector(self, key: str, words: str) -> np.ndarray:
         if key not in self._topic_vectors:
@@ -140,7 +146,21 @@ class Provisions:
         return self._topic_vectors[key]
 
     def governing(self, topic_key: str, text: str = "") -> Governing | None:
-        """The provision that governs `topic_key` for this draft (or for the topic alone)."""
+        """The provision that governs `topic_key` for this draft (or for the topic alone).
+        One answer asks for the same topic several times (its finding, its citation, the
+        approver), so the last few searches are kept."""
+        key = (topic_key, text)
+        with self._lock:
+            if key in self._recent:
+                return self._recent[key]
+        found = self._governing(topic_key, text)
+        with self._lock:
+            self._recent[key] = found
+            while len(self._recent) > RECENT_SEARCHES:
+                self._recent.pop(next(iter(self._recent)))
+        return found
+
+    def _governing(self, topic_key: str, text: str) -> Governing | None:
         topic = self.topic(topic_key)
         if topic is None:
             return None
