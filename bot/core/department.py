@@ -22,7 +22,7 @@ from bot.core.models import Passage, PolicySection
 from bot.core.policy_settings import PolicySettings
 from bot.core.provisions import ProvisionForce, read_force
 from bot.core.retrieval import PassageIndex
-from bot.core.topics import MANUAL_QUERIES, TOPICS_BY_KEY, Topic
+from bot.core.topics import MANUAL_QUERIES, TOPIC_KEYS, TOPICS_BY_KEY, Topic
 
 SEARCH_DEPTH = 12
 FUSION_DEPTH = 50
@@ -95,6 +95,7 @@ class Provisions:
         self._recent: dict[tuple[str, str], Governing | None] = {}
         self._lock = threading.Lock()
         self.vectors: np.ndarray | None = None
+        self.passage_topics: np.ndarray | None = None
         self.encode: Callable[[str], np.ndarray] = lambda text: np.zeros(1)
         self._first_passage: dict[tuple[str, str], Passage] = {}
         for passage in index.passages:
@@ -130,11 +131,19 @@ class Provisions:
         approved by a supervisor"), not only posts about one topic."""
         return bool(_BLANKET.search(force.sentence))
 
-    def attach_vectors(self, vectors: np.ndarray, encode: Callable[[str], np.ndarray]) -> None:
-        """Passage embeddings (in index order) and the draft encoder: the governing search
-        then reads meaning as well as words, across languages."""
+    def attach_vectors(
+        self,
+        vectors: np.ndarray,
+        encode: Callable[[str], np.ndarray],
+        topics: np.ndarray | None = None,
+    ) -> None:
+        """Passage embeddings (in index order), the draft encoder and, optionally, the
+        judge's topic probabilities for every passage (passages x TOPIC_KEYS): the governing
+        search then reads meaning as well as words, across languages, and prefers the
+        provisions the judge tags with the topic."""
         self.vectors = vectors
         self.encode = encode
+        self.passage_topics = topics
         self._weights = np.array([self._weight(passage) for passage in self.index.passages])
         self._topic_vectors: dict[str, np.ndarray] = {}
         with self._lock:
@@ -205,6 +214,8 @@ class Provisions:
         parts = [lexical, self.vectors @ self._topic_vector(topic_key, words)]
         if text.strip():
             parts.append(self.vectors @ self.encode(text))
+        if self.passage_topics is not None and topic_key in TOPIC_KEYS:
+            parts.append(self.passage_topics[:, TOPIC_KEYS.index(topic_key)])
         fused = sum(_standardised(part) for part in parts)
         fused = (fused - fused.min()) * self._weights
         order = np.argsort(-fused)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -133,28 +132,35 @@ class Engine:
         if with_judge:
             engine.judge = default_judge()
             if engine.department_manual:
-                vectors = engine._passage_vectors(engine.judge)
-                engine.provisions.attach_vectors(vectors, engine.judge.embed)
+                vectors, topics = engine._passage_readings(engine.judge)
+                engine.provisions.attach_vectors(vectors, engine.judge.embed, topics)
         return engine
 
-    def _passage_vectors(self, judge: Judge) -> np.ndarray:
-        """The embedding of every passage (title and text), kept beside the index."""
-        name = hashlib.sha256(getattr(judge.embedder, "name", "embedder").encode()).hexdigest()
-        path = self._cache_target / f"vectors-{name[:12]}.npy" if self._cache_target else None
+    def _passage_readings(self, judge: Judge) -> tuple[np.ndarray, np.ndarray]:
+        """Every passage's embedding (title and text) and the judge's topic probabilities
+        for it, kept beside the index (keyed by the judge's version)."""
+        path = self._cache_target / f"readings-{judge.version}.npz" if self._cache_target else None
         count = len(self.index.passages)
         if path is not None:
             try:
-                cached = np.load(path)
-                if cached.shape[0] == count:
-                    return cached
-            except (OSError, ValueError):
+                with np.load(path) as cached:
+                    if cached["vectors"].shape[0] == count:
+                        return cached["vectors"], cached["topics"]
+            except (OSError, ValueError, KeyError):
                 pass  # missing or damaged: computed again
         texts = [f"{p.title}. {p.text[:PASSAGE_EMBED_CHARS]}" for p in self.index.passages]
         vectors = np.asarray(judge.embedder.encode(texts), dtype=np.float32)
+        topics = (
+            np.stack(
+                [judge.model.topic_probabilities(v, t) for v, t in zip(vectors, texts, strict=True)]
+            )
+            if texts
+            else np.zeros((0, len(TOPICS)))
+        )
         if path is not None:
             with contextlib.suppress(OSError):  # a read-only cache only costs the next start
-                np.save(path, vectors)
-        return vectors
+                np.savez(path, vectors=vectors, topics=topics)
+        return vectors, topics
 
     @classmethod
     def _load_policy(

@@ -191,6 +191,19 @@ class JudgeModel:
             out += self.sparse_weights[:, indices] @ values
         return out
 
+    def topic_probabilities(self, embedding: np.ndarray, text: str) -> np.ndarray:
+        """Each topic head's probability for a text (0 for a topic without a head), in
+        TOPIC_KEYS order: how the judge would tag a policy provision, not only a draft."""
+        logits = self.logits(embedding, text, "unknown", False)
+        return np.array(
+            [
+                _sigmoid(logits[self._head_index[f"topic:{key}"]])
+                if f"topic:{key}" in self._head_index
+                else 0.0
+                for key in TOPIC_KEYS
+            ]
+        )
+
     def neighbour_vote(self, embedding: np.ndarray, k: int = NEIGHBOURS) -> float | None:
         """Share of harmful drafts among the k most similar training drafts, weighted by
         similarity and balanced for the two classes' sizes."""
