@@ -235,3 +235,19 @@ def test_index_tells_the_admin_what_it_understood(
     assert all(topic["provision"] for topic in report["topics"] if topic["topic"] == "politics")
     assert main(["policy", "show", "politics"]) == 0
     assert "Governing provision:" in capsys.readouterr().out
+
+
+def test_policy_toml_lowers_a_topic_above_the_floor_beside_the_sample(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.config import DEFAULT_POLICY_DIR
+
+    folder = tmp_path / "policy"
+    shutil.copytree(DEFAULT_POLICY_DIR, folder)
+    draft = CheckRequest("Vote for Smith for sheriff! Posting this from my patrol car on shift")
+    before = Engine.load(folder, with_judge=False)
+    assert before.check(draft).verdict == "do_not_post"
+    (folder / "policy.toml").write_text('[topics.politics]\nseverity = "needs_review"\n')
+    after = Engine.load(folder, with_judge=False)
+    assert after.check(draft).verdict == "needs_review"
+    assert after.policy_version != before.policy_version  # the audit trail sees the change

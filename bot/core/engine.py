@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -121,6 +122,11 @@ class Engine:
         engine = cls._load_policy(policy_dir, cache_dir, rebuild, progress, max_tokens)
         settings = load_settings(Path(policy_dir), {section.section for section in engine.sections})
         if settings.path:
+            # Answers and the audit trail name a version that changes with policy.toml too.
+            toml = (Path(policy_dir) / settings.path).read_bytes()
+            engine.policy_version = hashlib.sha256(
+                engine.policy_version.encode() + b"\0" + toml
+            ).hexdigest()[:16]
             engine.settings = settings
             engine.provisions = Provisions(
                 engine.sections,
@@ -365,7 +371,7 @@ class Engine:
         findings = list(rule_findings)
         if assessment is not None:
             findings += judge_findings(rule_findings, assessment, self.combination)
-        if self.department_manual and request is not None:
+        if (self.department_manual or self.settings.path) and request is not None:
             findings = self.department_findings(request, findings, assessment)
         return findings
 
@@ -411,7 +417,7 @@ class Engine:
         """The findings with the department manual's own say added: where the governing
         provision of a touched topic needs someone's approval (or policy.toml sets a stricter
         severity), the draft goes to review naming that approver. Never removes a finding."""
-        result = [self._with_approver(finding, request.text) for finding in findings]
+        result = [self._as_configured(finding, request.text) for finding in findings]
         have = {self.finding_topic(finding) for finding in findings}
         strict_topics = {
             score.topic
@@ -454,8 +460,14 @@ class Engine:
             return governing.force.approver
         return self.settings.default_approver
 
-    def _with_approver(self, finding: Finding, text: str) -> Finding:
+    def _as_configured(self, finding: Finding, text: str) -> Finding:
+        """A finding as the department applies it: the severity policy.toml sets for its
+        topic (validated never to go below the safety floor) and the approver its manual or
+        policy.toml names in place of "the PIO"."""
         topic = self.finding_topic(finding)
+        setting = self.settings.setting(topic) if topic else None
+        if setting and setting.severity and setting.severity != finding.severity:
+            finding = replace(finding, severity=setting.severity)
         governing = self.provisions.governing(topic, text) if topic else None
         approver = self.approver_for(topic, governing)
         if not approver or "PIO" not in finding.fix:
