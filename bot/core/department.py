@@ -10,7 +10,6 @@ itself this layer adds nothing and only supplies citations.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections.abc import Callable
@@ -223,16 +222,10 @@ class Provisions:
         runner_up = next(
             (fused[i] for i in order[1:20] if passages[int(i)].section != best.section), 0.0
         )
-        margin = float(fused[order[0]] - runner_up)
+        best_score = float(fused[order[0]])
+        confidence = best_score / (best_score + float(runner_up)) if best_score > 0 else 0.0
         section = self._by_key[(best.source, best.section)]
-        return Governing(
-            topic_key,
-            section,
-            best,
-            self.force_of(section),
-            float(fused[order[0]]),
-            0.5 + 0.5 * math.tanh(margin),
-        )
+        return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

@@ -134,9 +134,13 @@ def format_understanding(engine: Engine, with_sections: bool = False) -> str:
     if missing:
         lines.append("Topics with no governing provision: " + ", ".join(missing))
     odd = suspicious_ids(engine)
-    if odd:
-        shown = "; ".join(odd[:5]) + (f"; ... {len(odd) - 5} more" if len(odd) > 5 else "")
-        lines.append(f"Suspicious ids ({len(odd)}): {shown}")
+    by_file: dict[str, list[str]] = {}
+    for item in odd:
+        source, _, section_id = item.partition(": ")
+        by_file.setdefault(source, []).append(section_id)
+    for source, ids in by_file.items():
+        more = f", ... {len(ids) - 8} more" if len(ids) > 8 else ""
+        lines.append(f"Suspicious ids in {source} ({len(ids)}): {', '.join(ids[:8])}{more}")
     if with_sections:
         lines.append("Sections:")
         for section in engine.sections:
