@@ -132,6 +132,12 @@ def validate_blocks(blocks: Any, *, max_blocks: int) -> list[str]:
                 errors.append(f"actions needs 1-25 elements {where}")
             for element in elements:
                 errors.extend(f"{e} {where}" for e in _element_errors(element))
+        elif kind == "context_actions":
+            elements = block.get("elements") or []
+            if not 0 < len(elements) <= 5:
+                errors.append(f"context_actions needs 1-5 elements {where}")
+            for element in elements:
+                errors.extend(f"{e} {where}" for e in _context_action_errors(element))
         elif kind == "input":
             if not 0 < _text_len(block.get("label")) <= 2000:
                 errors.append(f"input label must be 1-2000 characters {where}")
@@ -162,6 +168,26 @@ def _element_errors(element: dict[str, Any]) -> list[str]:
             if not 0 < _text_len(option.get("text")) <= 75 or len(option.get("value", "")) > 150:
                 errors.append("option text must be 1-75 and value at most 150 characters")
     return errors
+
+
+def _context_action_errors(element: dict[str, Any]) -> list[str]:
+    """feedback_buttons and icon_button are the only elements a context_actions takes."""
+    kind = element.get("type")
+    if kind == "feedback_buttons":
+        errors = []
+        for side in ("positive_button", "negative_button"):
+            button = element.get(side) or {}
+            text = button.get("text") or {}
+            if text.get("type") != "plain_text" or not 0 < _text_len(text) <= 75:
+                errors.append(f"{side} text must be 1-75 characters of plain_text")
+            if not 0 < len(button.get("value", "")) <= 2000:
+                errors.append(f"{side} value must be 1-2000 characters")
+            if len(button.get("accessibility_label", "")) > 75:
+                errors.append(f"{side} accessibility_label must be at most 75 characters")
+        return errors
+    if kind == "icon_button":
+        return [] if element.get("icon") and element.get("text") else ["icon_button needs icon"]
+    return [f"context_actions cannot hold {kind!r}"]
 
 
 def validate_view(view: Any) -> list[str]:
@@ -594,10 +620,16 @@ def dm_event(user: str, text: str, *, ts: str, thread_ts: str | None = None) -> 
 
 
 def find_actions(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Every interactive element in `blocks` (buttons, selects)."""
+    """Every interactive element in `blocks` (buttons, selects, feedback buttons)."""
     for block in blocks:
-        if block.get("type") == "actions":
+        if block.get("type") in ("actions", "context_actions"):
             yield from block.get("elements", [])
+
+
+def feedback_value(element: dict[str, Any], kind: str) -> dict[str, Any]:
+    """What Slack sends for a click on one side of a feedback_buttons element."""
+    side = element["positive_button" if kind == "up" else "negative_button"]
+    return {"action_id": element["action_id"], "type": element["type"], "value": side["value"]}
 
 
 # ------------------------------------------------------------------------------ the app

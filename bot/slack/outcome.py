@@ -48,6 +48,8 @@ class CheckOutcome:
 
     `ref` is the key of the in-memory pending entry ("Ask a reviewer" carries it);
     `check_id` the stored check (feedback buttons carry it).
+    `technical`: the asker is an admin (a configured reviewer), who also sees the policy
+    hash, engine, confidence and the engine's notes.
     """
 
     request: CheckRequest
@@ -58,3 +60,4 @@ class CheckOutcome:
     input_error: str | None = None
     failed: bool = False
     answer: PolicyAnswer | None = None
+    technical: bool = False  # the asker is an admin: show policy hash, engine, confidence

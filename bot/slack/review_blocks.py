@@ -283,9 +283,11 @@ def home_sections(
     `queue_total`: how many cases are pending in all (the queue shows the oldest few)."""
     blocks: list[Block] = [divider(), header("Your recent checks")]
     if checks:
+        # The technical footer answers leave out lives here: check id, policy, engine.
         lines = [
             f"• {verdict_title(c.verdict)} · via {escape(c.surface)} · "  # type: ignore[arg-type]
-            f"{ago_text(c.created_at, now)}"
+            f"{ago_text(c.created_at, now)} · _check #{c.id}, policy "
+            f"`{escape(c.policy_version[:12])}`, engine {escape(c.engine)}_"
             for c in checks[:HOME_ITEMS]
         ]
         blocks.append(section("\n".join(lines)))

@@ -19,7 +19,7 @@ from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_section_ref, is_identifying, section_hash
+from bot.slack.blocks import decode_policy_refs, decode_section_ref, is_identifying, section_hash
 from bot.slack.delivery import open_dm
 from bot.slack.logsetup import describe_exception
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
@@ -129,7 +129,9 @@ class CheckService:
             decision.latency_ms,
             (time.perf_counter() - started) * 1000,
         )
-        return CheckOutcome(request, decision, check_id, key, notice)
+        return CheckOutcome(
+            request, decision, check_id, key, notice, technical=self.is_admin(request.user_id)
+        )
 
     def policy_answer(self, question: str, decision: Decision | None = None) -> PolicyAnswer:
         """The passages that answer a question: those the check of the question cited for
@@ -283,7 +285,30 @@ class CheckService:
             escalation = EscalationNotice(
                 "already", entry.escalation_id, entry.reply.by_dm, automatic=False
             )
-        return CheckOutcome(entry.request, entry.decision, entry.check_id, key, escalation)
+        return CheckOutcome(
+            entry.request,
+            entry.decision,
+            entry.check_id,
+            key,
+            escalation,
+            technical=self.is_admin(entry.request.user_id),
+        )
+
+    def is_admin(self, user_id: str | None) -> bool:
+        """Admins (the configured reviewers) see an answer's technical footer."""
+        return bool(user_id) and user_id in self.settings.reviewer_ids
+
+    def sections(self, value: str) -> tuple[list[PolicySection], int]:
+        """The sections a "Show the policy" value names, and how many no longer exist."""
+        found: list[PolicySection] = []
+        missing = 0
+        for ref in decode_policy_refs(value):
+            section = self.section(ref)
+            if section is None:
+                missing += 1
+            elif section not in found:
+                found.append(section)
+        return found, missing
 
     def section(self, value: str) -> PolicySection | None:
         """The policy section a "Show full section" value names, if it still exists."""
