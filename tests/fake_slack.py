@@ -86,6 +86,14 @@ class _Rule:
 
 # ------------------------------------------------------------------------------ limits
 
+# Required arguments of the assistant.threads.* methods, as Slack's reference lists them
+# (setSuggestedPrompts takes no thread_ts in the agent experience).
+ASSISTANT_REQUIRED: dict[str, tuple[str, ...]] = {
+    "assistant.threads.setStatus": ("channel_id", "thread_ts", "status"),
+    "assistant.threads.setTitle": ("channel_id", "thread_ts", "title"),
+    "assistant.threads.setSuggestedPrompts": ("channel_id", "prompts"),
+}
+
 
 def _text_len(obj: Any) -> int:
     return len(obj.get("text", "")) if isinstance(obj, dict) else 0
@@ -422,10 +430,14 @@ class FakeSlack(LoopbackServer):
             if method in ("views.open", "views.push") and not body.get("trigger_id"):
                 return {"ok": False, "error": "invalid_trigger_id"}
             return {**ok, "view": {"id": "V" + str(next(self._ts)), **(view or {})}}
+        if method in ASSISTANT_REQUIRED:
+            missing = [arg for arg in ASSISTANT_REQUIRED[method] if not body.get(arg)]
+            if missing:
+                return {"ok": False, "error": "invalid_arguments", "missing": missing}
+            if method == "assistant.threads.setSuggestedPrompts" and len(body["prompts"]) > 4:
+                return {"ok": False, "error": "invalid_arguments"}
+            return ok
         if method in (
-            "assistant.threads.setStatus",
-            "assistant.threads.setSuggestedPrompts",
-            "assistant.threads.setTitle",
             "chat.appendStream",
             "chat.stopStream",
         ):

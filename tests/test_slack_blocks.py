@@ -410,8 +410,8 @@ def test_manifest_matches_the_app() -> None:
     # Exactly the scopes the code uses (users:read and im:read were never called for).
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read",  # app_mention events
-        "assistant:write",  # assistant.threads.setStatus / setSuggestedPrompts
-        "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink
+        "assistant:write",  # assistant.threads.setSuggestedPrompts / setTitle
+        "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink, setStatus
         "commands",  # /canipost and the message shortcut
         "im:history",  # message.im events
         "im:write",  # conversations.open for answers by DM
@@ -420,10 +420,10 @@ def test_manifest_matches_the_app() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_mention",
         "message.im",
-        "assistant_thread_started",
-        "assistant_thread_context_changed",
-        "app_home_opened",
+        "app_home_opened",  # tab "home": App Home; tab "messages": the agent's greeting
     }
+    # agent_view: the Messages tab replaces the legacy assistant panel and its events.
+    assert "assistant_view" not in features
     urls = {
         settings["event_subscriptions"]["request_url"],
         settings["interactivity"]["request_url"],

@@ -155,41 +155,57 @@ def test_dm_shows_the_flagged_words_privately(slack: SlackHarness) -> None:
     assert "Maria Gonzalez" in call.text_dump and "Change:" in call.text_dump
 
 
-def test_ai_panel_thread_gets_prompts_status_and_answer(slack: SlackHarness) -> None:
-    user, thread_ts = slack.user(), new_ts()
+def test_messages_tab_greets_with_prompts_once(slack: SlackHarness) -> None:
+    user = slack.user()
     channel = "D" + user
-    started = {
-        "type": "assistant_thread_started",
-        "assistant_thread": {"user_id": user, "channel_id": channel, "thread_ts": thread_ts},
-        "event_ts": thread_ts,
-    }
-    assert slack.sender.event(started).status == 200
+    opened = {"type": "app_home_opened", "user": user, "channel": channel, "tab": "messages"}
+    assert slack.sender.event(opened).status == 200
     prompts = slack.fake.wait_for(
         "assistant.threads.setSuggestedPrompts", lambda c: c.body["channel_id"] == channel
     )[0]
+    assert prompts.error is None and "thread_ts" not in prompts.body  # set for the tab
     assert [p["title"] for p in prompts.body["prompts"]] == [t for t, _ in ids.SUGGESTED_PROMPTS]
     welcome = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
-    assert welcome.body["thread_ts"] == thread_ts
+    assert "thread_ts" not in welcome.body and "Paste the post" in welcome.text_dump
+    assert "Machine-generated" in welcome.text_dump
+    # Opened again: the prompts again, the greeting not.
+    slack.sender.event(opened)
+    slack.fake.wait_for(
+        "assistant.threads.setSuggestedPrompts", lambda c: c.body["channel_id"] == channel, count=2
+    )
+    slack.sender.event(dm_event(user, HARMLESS, ts=(sentinel := new_ts())))
+    slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == sentinel)
+    assert len(slack.fake.calls("chat.postMessage", lambda c: "Paste the post" in c.text_dump
+                                and to_channel(channel)(c))) == 1  # fmt: skip
 
-    slack.sender.event(dm_event(user, CRITICAL, ts=new_ts(), thread_ts=thread_ts))
-    answers = slack.fake.wait_for("chat.postMessage", to_channel(channel), count=2)
+
+def test_dm_thread_gets_status_answer_and_title(slack: SlackHarness) -> None:
+    user, ts = slack.user(), new_ts()
+    channel = "D" + user
+    slack.sender.event(dm_event(user, CRITICAL, ts=ts))
+    answer = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
     status = slack.fake.wait_for(
         "assistant.threads.setStatus", lambda c: c.body["channel_id"] == channel
     )[0]
-    answer = answers[1]
-    assert status.at < answer.at and status.body["thread_ts"] == thread_ts
-    assert answer.body["thread_ts"] == thread_ts
+    assert status.error is None and status.at < answer.at and status.body["thread_ts"] == ts
+    assert status.body["loading_messages"]
+    assert answer.body["thread_ts"] == ts
     assert answer.header() == "🧑‍⚖️ A reviewer should decide"
     # needs_review is escalated automatically, and the answer says so.
     assert "sent it to the PIO (request #" in answer.text_dump
     assert ids.ACTION_ASK_REVIEWER not in {e["action_id"] for e in find_actions(answer.blocks)}
+    title = slack.fake.wait_for(
+        "assistant.threads.setTitle", lambda c: c.body["channel_id"] == channel
+    )[0]
+    assert title.error is None and title.body["thread_ts"] == ts
+    assert title.body["title"] == "🧑‍⚖️ A reviewer should decide · draft check"
     card = slack.fake.wait_for(
         "chat.postMessage", lambda c: to_channel(REVIEW_CHANNEL)(c) and CRITICAL in c.text_dump
     )[0]
     escalation = slack.store.list_escalations(requester_id=user)[0]
-    assert (escalation.reply_channel, escalation.reply_thread_ts) == (channel, thread_ts)
+    assert (escalation.reply_channel, escalation.reply_thread_ts) == (channel, ts)
     assert (escalation.card_channel, escalation.card_ts) == (REVIEW_CHANNEL, card.response["ts"])
-    assert escalation.draft_text == CRITICAL and escalation.surface == "assistant"
+    assert escalation.draft_text == CRITICAL and escalation.surface == "dm"
 
 
 def test_app_home_is_published(slack: SlackHarness) -> None:
@@ -204,6 +220,10 @@ def test_mention_in_a_channel_answers_in_thread_without_the_details(slack: Slack
     slack.sender.event(mention(user, channel, VICTIM, ts))
     call = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
     assert call.body["thread_ts"] == ts and call.header() == "⛔ Do not post"
+    status = slack.fake.calls(
+        "assistant.threads.setStatus", lambda c: c.body["channel_id"] == channel
+    )
+    assert status and status[0].body["thread_ts"] == ts and status[0].at < call.at
     for detail in ("Maria", "Gonzalez", "41 Oak"):
         assert detail not in call.text_dump
     assert "direct message" in call.text_dump and "1058.10(a)" in call.text_dump

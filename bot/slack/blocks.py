@@ -688,6 +688,16 @@ def outcome_message(
 
 # ----------------------------------------------------------------------------- conversation
 
+
+def thread_title(outcome: CheckOutcome) -> str | None:
+    """The title of an agent thread after this outcome: the verdict, never the draft."""
+    if outcome.answer is not None:
+        return "📘 Policy question"
+    if outcome.decision is not None:
+        return f"{verdict_title(outcome.decision.verdict)} · draft check"
+    return None
+
+
 PASTE_NEW_VERSION = "Paste the new version exactly as you'd post it and I'll check it."
 
 
@@ -947,13 +957,17 @@ def help_message() -> Message:
     return Message(text="How to use CanIPost: /canipost <draft>", blocks=blocks)
 
 
+PROMPTS_TITLE = "Check a post before you share it:"
+
+
 def welcome_message() -> Message:
+    """The greeting in the Messages tab, posted the first time an officer opens it."""
     text = (
-        "👋 Paste the post you'd like to publish (or describe the photo) and I'll check it "
-        "against the department's social-media policy. I quote the sections I rely on, and "
-        "I hand hard cases to the PIO."
+        "👋 Paste the post you'd like to publish (or attach the photo with its caption) and "
+        "I'll check it against the department's social-media policy. I quote the sections I "
+        "rely on, and I hand hard cases to the PIO."
     )
-    return Message(text=text, blocks=[section(text)])
+    return Message(text=text, blocks=[section(text), context(AI_DISCLAIMER)])
 
 
 def home_view(

@@ -1,4 +1,4 @@
-"""Work shared by the message surfaces (AI panel threads and plain DMs)."""
+"""Direct messages: threads in the agent's Messages tab (agent_view), and plain DMs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from bot.core.models import CheckRequest
 from bot.slack.blocks import help_message, text_message
 from bot.slack.conversation import ThreadKey, reply_to_message
-from bot.slack.delivery import InThread, send, set_status
+from bot.slack.delivery import InThread, send, set_status, set_title
 from bot.slack.deps import Deps
 from bot.slack.ids import PROMPT_FOLLOW_UPS
 from bot.slack.pending import ReplyTarget
@@ -37,9 +37,9 @@ def answer_direct_message(
     event: dict[str, Any],
     event_id: str | None,
     bot_user_id: str | None,
-    in_panel: bool,
 ) -> None:
-    """Check a DM (AI panel thread or Messages tab) and answer in its thread."""
+    """Check a DM (a thread in the agent's Messages tab) and answer in its thread: a
+    loading status while the check runs, then the answer, then the thread's title."""
     if not deps.service.first_delivery(event_id):
         return
     channel_id = event["channel"]
@@ -52,14 +52,14 @@ def answer_direct_message(
     if follow_up:
         send(client, InThread(channel_id, thread_ts), text_message(follow_up))
         return
-    if in_panel:
-        set_status(client, channel_id, thread_ts, STATUS)
+    set_status(client, channel_id, thread_ts, STATUS)
     request = CheckRequest(
         text=text,
-        surface="assistant" if in_panel else "dm",
+        surface="dm",
         user_id=event.get("user"),
         channel_id=channel_id,
     )
+    titles: list[str] = []
     message = reply_to_message(
         deps.service,
         deps.threads,
@@ -67,5 +67,8 @@ def answer_direct_message(
         request=request,
         reply=ReplyTarget(channel_id, thread_ts),
         key=ThreadKey(channel_id, thread_ts, event.get("user")),
+        on_title=titles.append,
     )
     send(client, InThread(channel_id, thread_ts), message)
+    if titles:
+        set_title(client, channel_id, thread_ts, titles[-1])
