@@ -239,6 +239,8 @@ class FakeSlack(LoopbackServer):
         self._rules: list[_Rule] = []
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        self._files: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, mimetype)
+        self.uploads: dict[str, bytes] = {}  # files uploaded by the app, by file id
         super().__init__()
 
     @property
@@ -252,6 +254,52 @@ class FakeSlack(LoopbackServer):
 
     def response_url(self, key: str) -> str:
         return self.base_url + f"response/{key}"
+
+    # ---------------------------------------------------------------- files
+
+    def add_file(
+        self, data: bytes, *, name: str = "photo.jpg", mimetype: str = "image/jpeg"
+    ) -> dict[str, Any]:
+        """Host `data` like files.slack.com does (only with a token) and return the file
+        object an event carries for it."""
+        file_id = f"F{next(self._ts):08d}"
+        with self._cond:
+            self._files[file_id] = (data, mimetype)
+        url = self.base_url + f"files-pri/{TEAM_ID}-{file_id}/{urllib.parse.quote(name)}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": mimetype.split("/")[-1],
+            "size": len(data),
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    def _serve_file(self, request: BaseHTTPRequestHandler, path: str, token: str | None) -> None:
+        file_id = path.removeprefix("/files-pri/").split("/")[0].split("-")[-1]
+        with self._cond:
+            found = self._files.get(file_id)
+        self._record(Call("file_download", {"file_id": file_id}, token, path))
+        if not token:  # Slack sends an unauthenticated request to its login page
+            request.send_response(302)
+            request.send_header("Location", "/signin")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        if found is None:
+            _send(request, 404, "text/plain", b"file_not_found")
+            return
+        data, mimetype = found
+        _send(request, 200, mimetype, data)
+
+    def _receive_upload(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        file_id = path.removeprefix("/upload/")
+        with self._cond:
+            self.uploads[file_id] = raw
+        self._record(Call("file_upload", {"file_id": file_id, "length": len(raw)}, None, path))
+        _send(request, 200, "text/plain", f"OK - {len(raw)}".encode())
 
     # ---------------------------------------------------------------- behaviour
 
@@ -336,6 +384,13 @@ class FakeSlack(LoopbackServer):
         parsed = urllib.parse.urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parsed.path.startswith("/upload/"):
+            self._receive_upload(request, parsed.path, raw)
+            return
+        if parsed.path.startswith("/files-pri/"):
+            auth = request.headers.get("Authorization") or ""
+            self._serve_file(request, parsed.path, auth.removeprefix("Bearer ").strip() or None)
+            return
         body = _parse_body(raw, request.headers.get("Content-Type") or "")
         for key, values in urllib.parse.parse_qs(parsed.query).items():
             body.setdefault(key, values[-1])
@@ -455,6 +510,20 @@ class FakeSlack(LoopbackServer):
                 return {"ok": False, "error": "message_not_found"}
             link = f"https://fake-pd.slack.com/archives/{channel}/p{ts.replace('.', '')}"
             return {**ok, "channel": channel, "permalink": link}
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not int(body.get("length") or 0):
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):08d}"
+            return {**ok, "upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            if isinstance(files, str):
+                files = json.loads(files)
+            if not files or any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            if body.get("thread_ts") and not body.get("channel_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "usergroups.users.list":
             return {**ok, "users": list(self.group_members)}
         return {"ok": False, "error": "unknown_method"}

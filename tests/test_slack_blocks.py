@@ -413,6 +413,8 @@ def test_manifest_matches_the_app() -> None:
         "assistant:write",  # assistant.threads.setSuggestedPrompts / setTitle
         "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink, setStatus
         "commands",  # /canipost and the message shortcut
+        "files:read",  # downloading an attached photo from its url_private
+        "files:write",  # the photo in the review card's thread (files.uploadV2)
         "im:history",  # message.im events
         "im:write",  # conversations.open for answers by DM
         "usergroups:read",  # usergroups.users.list for REVIEWER_GROUP_ID

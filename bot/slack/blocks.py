@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bot.core.conversation import DETAIL_LABELS, Reading
 from bot.core.models import Citation, Decision, Finding, PolicySection, Verdict
+from bot.core.photo import PhotoReading
 from bot.slack import ids
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.text import chunks, clip, clip_escaped, escape, quote
@@ -103,6 +104,7 @@ class AnswerContext:
     escalation: EscalationNotice | None = None
     revision: Reading | None = None
     technical: bool = False  # admins see policy hash, engine, confidence and engine notes
+    photo: PhotoReading | None = None  # what the attached photo revealed
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -398,6 +400,35 @@ def compact_finding_block(
     return section("\n".join(lines))
 
 
+def photo_block(reading: PhotoReading, *, private: bool) -> Block:
+    """What the photo check read: location data, capture time, faces, text. In a channel
+    the position and the text are not repeated."""
+    parts = [f"📷 Photo checked ({reading.megapixels:.1f} MP)"]
+    if reading.gps is not None:
+        where = f" ({reading.gps})" if private else ""
+        parts.append(f"location data: *yes*{where}")
+    else:
+        parts.append("location data: none")
+    if reading.taken_at:
+        parts.append(f"taken {escape(reading.taken_at)}")
+    if reading.faces_checked:
+        parts.append(
+            f"{reading.faces} face{'s' if reading.faces != 1 else ''}"
+            if reading.faces
+            else "no faces"
+        )
+    if reading.text:
+        if private:
+            shown = ", ".join(f"“{clip_escaped(line, 60)}”" for line in reading.text[:4])
+            more = f" and {len(reading.text) - 4} more lines" if len(reading.text) > 4 else ""
+            parts.append(f"text read: {shown}{more}")
+        else:
+            parts.append("text found (not repeated here)")
+    else:
+        parts.append("no readable text")
+    return context(" · ".join(parts))
+
+
 def technical_footer(decision: Decision, check_id: int | None) -> Block:
     """Policy hash, engine and confidence: for App Home and admins, not for officers."""
     parts = [
@@ -476,6 +507,8 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
     body: list[Block] = [header(verdict_title(decision.verdict))]
     if ctx.revision is not None:
         body.append(revision_block(ctx.revision, private=private))
+    if ctx.photo is not None:
+        body.append(photo_block(ctx.photo, private=private))
 
     actionable = [i for i, f in enumerate(findings) if f.severity != "info"]
     if not actionable:
@@ -682,6 +715,7 @@ def outcome_message(
         escalation=outcome.escalation,
         revision=revision,
         technical=outcome.technical,
+        photo=outcome.photo,
     )
     return answer_message(outcome.decision, ctx)
 
@@ -853,6 +887,7 @@ def review_card(
     extra_actions: Sequence[dict[str, Any]] = (),
     asked_in: str | None = None,
     compact: bool = False,
+    photo: bool = False,
 ) -> Message:
     """The card posted to the reviewers' channel for one escalation.
 
@@ -879,6 +914,13 @@ def review_card(
             context(
                 f"_Draft shortened: it is {len(draft):,} characters; the full text is in "
                 "this card's thread._"
+            )
+        )
+    if photo:
+        body.append(
+            context(
+                "📷 *The officer attached a photo*: it is in this card's thread. Text read in "
+                "the photo is part of the draft above."
             )
         )
     if note:
@@ -926,7 +968,7 @@ def review_card(
         return review_card(
             escalation_id=escalation_id, draft=draft, decision=decision,
             requester_id=requester_id, surface=surface, reason=reason, note=note,
-            extra_actions=extra_actions, asked_in=asked_in, compact=True,
+            extra_actions=extra_actions, asked_in=asked_in, compact=True, photo=photo,
         )  # fmt: skip
     return Message(text=text, blocks=blocks)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import CheckRequest, Citation, Decision
+from bot.core.photo import PhotoReading
 
 EscalationStatus = Literal[
     "sent", "unannounced", "failed", "expired", "already", "not_requester", "in_progress"
@@ -61,3 +62,4 @@ class CheckOutcome:
     failed: bool = False
     answer: PolicyAnswer | None = None
     technical: bool = False  # the asker is an admin: show policy hash, engine, confidence
+    photo: PhotoReading | None = None  # what the attached photo revealed, when there was one

@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
-from bot.slack.blocks import PROMPTS_TITLE, welcome_message
+from bot.slack.blocks import PROMPTS_TITLE, input_error_message, welcome_message
 from bot.slack.conversation import ThreadKey, reply_to_message
 from bot.slack.delivery import (
     InThread,
@@ -21,7 +21,12 @@ from bot.slack.delivery import (
 )
 from bot.slack.deps import Deps
 from bot.slack.ids import SUGGESTED_PROMPTS
-from bot.slack.listeners.messages import STATUS, answer_direct_message, is_human_message
+from bot.slack.listeners.messages import (
+    STATUS,
+    answer_direct_message,
+    attached_photo,
+    is_human_message,
+)
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -40,6 +45,10 @@ def answer_mention(
         return
     channel_id = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
+    photo, problem = attached_photo(deps, event.get("files"))
+    if problem:
+        send(client, InThread(channel_id, thread_ts), input_error_message(problem))
+        return
     set_status(client, channel_id, thread_ts, STATUS)
     incident = deps.incidents.is_incident(channel_id)
     request = CheckRequest(
@@ -58,6 +67,7 @@ def answer_mention(
         key=ThreadKey(channel_id, thread_ts, event.get("user")),
         audience="channel",
         incident_channel=incident,
+        photo=photo,
     )
     send(client, InThread(channel_id, thread_ts), message)
 

@@ -7,10 +7,11 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
-from bot.slack.blocks import help_message, text_message
+from bot.slack.blocks import help_message, input_error_message, text_message
 from bot.slack.conversation import ThreadKey, reply_to_message
 from bot.slack.delivery import InThread, send, set_status, set_title
 from bot.slack.deps import Deps
+from bot.slack.files import DownloadError, Photo, fetch_photo
 from bot.slack.ids import PROMPT_FOLLOW_UPS
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
@@ -30,6 +31,16 @@ def is_human_message(event: dict[str, Any]) -> bool:
     )
 
 
+def attached_photo(
+    deps: Deps, files: list[dict[str, Any]] | None
+) -> tuple[Photo | None, str | None]:
+    """The message's photo, downloaded (None without one), or the one-line problem."""
+    try:
+        return fetch_photo(deps.settings, files), None
+    except DownloadError as exc:
+        return None, str(exc)
+
+
 def answer_direct_message(
     deps: Deps,
     client: WebClient,
@@ -45,11 +56,15 @@ def answer_direct_message(
     channel_id = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     text = slack_to_plain(event.get("text") or "", bot_user_id=bot_user_id)
-    if text.strip().lower() in HELP_WORDS:
+    photo, problem = attached_photo(deps, event.get("files"))
+    if problem:
+        send(client, InThread(channel_id, thread_ts), input_error_message(problem))
+        return
+    if photo is None and text.strip().lower() in HELP_WORDS:
         send(client, InThread(channel_id, thread_ts), help_message())
         return
     follow_up = PROMPT_FOLLOW_UPS.get(text.strip())
-    if follow_up:
+    if follow_up and photo is None:
         send(client, InThread(channel_id, thread_ts), text_message(follow_up))
         return
     set_status(client, channel_id, thread_ts, STATUS)
@@ -68,6 +83,7 @@ def answer_direct_message(
         reply=ReplyTarget(channel_id, thread_ts),
         key=ThreadKey(channel_id, thread_ts, event.get("user")),
         on_title=titles.append,
+        photo=photo,
     )
     send(client, InThread(channel_id, thread_ts), message)
     if titles:
