@@ -27,6 +27,7 @@ from bot.core.engine import Engine
 from bot.core.models import CheckRequest
 from bot.core.photo import (
     OCR_SIDE,
+    PHOTO_QUERIES,
     PhotoReader,
     exif_facts,
     open_image,
@@ -98,7 +99,10 @@ def main() -> None:
         decision = engine.check(CheckRequest(text=text, surface="bench"))
         findings = photo_findings(reading, judged_text=True)
         decision = with_photo(
-            decision, reading, findings, cite=lambda f, t=text: engine.topic_citation(f.topic, t)
+            decision,
+            reading,
+            findings,
+            cite=lambda f: engine.topic_citation(f.topic, PHOTO_QUERIES[f.code]),
         )
         steps["whole check"].append(time.perf_counter() - started)
         verdict = f"{decision.verdict}: {', '.join(decision.finding_codes)}"

@@ -53,6 +53,7 @@ def test_photo_with_gps_names_the_location_and_reaches_the_pio(slack: SlackHarne
     text = answer.text_dump
     assert "reveals exactly where and when it was taken" in text
     assert "Strip the location" in text and "34.05224, -118.24368" in text
+    assert "§ 1058.14(d)" in text  # geotags and location-sharing count
     assert "taken 2026-11-30 21:14" in text
     # No caption, no text in it: what it shows is for a reviewer, who gets the photo.
     assert answer.header() == "🧑‍⚖️ A reviewer should decide"

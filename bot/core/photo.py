@@ -44,6 +44,14 @@ FACES_CODE = "photo_faces"
 UNSEEN_CODE = "photo_unseen"
 PHOTO_CODES = frozenset({LOCATION_CODE, FACES_CODE, UNSEEN_CODE})
 TEXT_LABEL = "Text in the photo:"
+# What each photo finding's provision is searched with (the draft's words would pull in
+# whatever the caption is about).
+PHOTO_QUERIES: dict[str, str] = {
+    LOCATION_CODE: "geotags location tagging check-ins location-sharing real-time location "
+    "turn off automatic location tagging",
+    FACES_CODE: "photo face recognise identify victim witness suspect child",
+    UNSEEN_CODE: "review by the PIO before posting when unsure",
+}
 
 # "Can I post this?" sent with a photo asks about the photo; it is not a caption.
 _ASKING = re.compile(
@@ -265,7 +273,7 @@ def photo_findings(reading: PhotoReading, *, judged_text: bool) -> list[Finding]
             Finding(
                 code=LOCATION_CODE,
                 severity="revise",
-                topic="identifiers",
+                topic="tactics",
                 message=f"The photo's data reveals exactly where{when} it was taken (GPS "
                 "location in its EXIF metadata).",
                 fix="Strip the location before posting: share a screenshot or an export "
@@ -280,7 +288,7 @@ def photo_findings(reading: PhotoReading, *, judged_text: bool) -> list[Finding]
             Finding(
                 code=FACES_CODE,
                 severity="revise",
-                topic="identifiers",
+                topic="victims",
                 message=f"The photo shows {many}.",
                 fix="Post a recognisable face only with the person's agreement, and never "
                 "one of a victim, witness, suspect or child in an enforcement setting: blur "
@@ -292,7 +300,7 @@ def photo_findings(reading: PhotoReading, *, judged_text: bool) -> list[Finding]
             Finding(
                 code=UNSEEN_CODE,
                 severity="needs_review",
-                topic="evidence_media",
+                topic="unclear",
                 message="What the photo shows cannot be checked: I read only its data and "
                 "its text.",
                 fix="Add the caption you'd post and say who and what is in the photo, or let "

@@ -20,6 +20,7 @@ from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import Advisor, CheckRequest, Citation, Decision, Finding, PolicySection
 from bot.core.photo import (
+    PHOTO_QUERIES,
     PhotoReader,
     PhotoReading,
     caption_of,
@@ -178,9 +179,9 @@ class CheckService:
                 incident=request.incident,
             )
         findings = photo_findings(reading, judged_text=bool(text))
-        query = f"{text} photographs images location faces identify people"
 
         def cite(finding: Finding) -> Citation | None:
+            query = PHOTO_QUERIES.get(finding.code, finding.message)
             return self.engine.finding_citation(finding, query) or self.engine.topic_citation(
                 finding.topic, query
             )
