@@ -89,6 +89,14 @@ class _Rule:
 
 # ------------------------------------------------------------------------------ limits
 
+# Required arguments of the assistant.threads.* methods, as Slack's reference lists them
+# (setSuggestedPrompts takes no thread_ts in the agent experience).
+ASSISTANT_REQUIRED: dict[str, tuple[str, ...]] = {
+    "assistant.threads.setStatus": ("channel_id", "thread_ts", "status"),
+    "assistant.threads.setTitle": ("channel_id", "thread_ts", "title"),
+    "assistant.threads.setSuggestedPrompts": ("channel_id", "prompts"),
+}
+
 
 def _text_len(obj: Any) -> int:
     return len(obj.get("text", "")) if isinstance(obj, dict) else 0
@@ -135,6 +143,12 @@ def validate_blocks(blocks: Any, *, max_blocks: int) -> list[str]:
                 errors.append(f"actions needs 1-25 elements {where}")
             for element in elements:
                 errors.extend(f"{e} {where}" for e in _element_errors(element))
+        elif kind == "context_actions":
+            elements = block.get("elements") or []
+            if not 0 < len(elements) <= 5:
+                errors.append(f"context_actions needs 1-5 elements {where}")
+            for element in elements:
+                errors.extend(f"{e} {where}" for e in _context_action_errors(element))
         elif kind == "input":
             if not 0 < _text_len(block.get("label")) <= 2000:
                 errors.append(f"input label must be 1-2000 characters {where}")
@@ -165,6 +179,26 @@ def _element_errors(element: dict[str, Any]) -> list[str]:
             if not 0 < _text_len(option.get("text")) <= 75 or len(option.get("value", "")) > 150:
                 errors.append("option text must be 1-75 and value at most 150 characters")
     return errors
+
+
+def _context_action_errors(element: dict[str, Any]) -> list[str]:
+    """feedback_buttons and icon_button are the only elements a context_actions takes."""
+    kind = element.get("type")
+    if kind == "feedback_buttons":
+        errors = []
+        for side in ("positive_button", "negative_button"):
+            button = element.get(side) or {}
+            text = button.get("text") or {}
+            if text.get("type") != "plain_text" or not 0 < _text_len(text) <= 75:
+                errors.append(f"{side} text must be 1-75 characters of plain_text")
+            if not 0 < len(button.get("value", "")) <= 2000:
+                errors.append(f"{side} value must be 1-2000 characters")
+            if len(button.get("accessibility_label", "")) > 75:
+                errors.append(f"{side} accessibility_label must be at most 75 characters")
+        return errors
+    if kind == "icon_button":
+        return [] if element.get("icon") and element.get("text") else ["icon_button needs icon"]
+    return [f"context_actions cannot hold {kind!r}"]
 
 
 def validate_view(view: Any) -> list[str]:
@@ -209,6 +243,8 @@ class FakeSlack(LoopbackServer):
         self._messages: list[dict[str, Any]] = []  # every chat.postMessage Slack kept
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        self._files: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, mimetype)
+        self.uploads: dict[str, bytes] = {}  # files uploaded by the app, by file id
         super().__init__()
 
     @property
@@ -222,6 +258,52 @@ class FakeSlack(LoopbackServer):
 
     def response_url(self, key: str) -> str:
         return self.base_url + f"response/{key}"
+
+    # ---------------------------------------------------------------- files
+
+    def add_file(
+        self, data: bytes, *, name: str = "photo.jpg", mimetype: str = "image/jpeg"
+    ) -> dict[str, Any]:
+        """Host `data` like files.slack.com does (only with a token) and return the file
+        object an event carries for it."""
+        file_id = f"F{next(self._ts):08d}"
+        with self._cond:
+            self._files[file_id] = (data, mimetype)
+        url = self.base_url + f"files-pri/{TEAM_ID}-{file_id}/{urllib.parse.quote(name)}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": mimetype.split("/")[-1],
+            "size": len(data),
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    def _serve_file(self, request: BaseHTTPRequestHandler, path: str, token: str | None) -> None:
+        file_id = path.removeprefix("/files-pri/").split("/")[0].split("-")[-1]
+        with self._cond:
+            found = self._files.get(file_id)
+        self._record(Call("file_download", {"file_id": file_id}, token, path))
+        if not token:  # Slack sends an unauthenticated request to its login page
+            request.send_response(302)
+            request.send_header("Location", "/signin")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        if found is None:
+            _send(request, 404, "text/plain", b"file_not_found")
+            return
+        data, mimetype = found
+        _send(request, 200, mimetype, data)
+
+    def _receive_upload(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        file_id = path.removeprefix("/upload/")
+        with self._cond:
+            self.uploads[file_id] = raw
+        self._record(Call("file_upload", {"file_id": file_id, "length": len(raw)}, None, path))
+        _send(request, 200, "text/plain", f"OK - {len(raw)}".encode())
 
     # ---------------------------------------------------------------- behaviour
 
@@ -343,6 +425,13 @@ class FakeSlack(LoopbackServer):
         parsed = urllib.parse.urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parsed.path.startswith("/upload/"):
+            self._receive_upload(request, parsed.path, raw)
+            return
+        if parsed.path.startswith("/files-pri/"):
+            auth = request.headers.get("Authorization") or ""
+            self._serve_file(request, parsed.path, auth.removeprefix("Bearer ").strip() or None)
+            return
         body = _parse_body(raw, request.headers.get("Content-Type") or "")
         for key, values in urllib.parse.parse_qs(parsed.query).items():
             body.setdefault(key, values[-1])
@@ -461,10 +550,14 @@ class FakeSlack(LoopbackServer):
             if method in ("views.open", "views.push") and not body.get("trigger_id"):
                 return {"ok": False, "error": "invalid_trigger_id"}
             return {**ok, "view": {"id": "V" + str(next(self._ts)), **(view or {})}}
+        if method in ASSISTANT_REQUIRED:
+            missing = [arg for arg in ASSISTANT_REQUIRED[method] if not body.get(arg)]
+            if missing:
+                return {"ok": False, "error": "invalid_arguments", "missing": missing}
+            if method == "assistant.threads.setSuggestedPrompts" and len(body["prompts"]) > 4:
+                return {"ok": False, "error": "invalid_arguments"}
+            return ok
         if method in (
-            "assistant.threads.setStatus",
-            "assistant.threads.setSuggestedPrompts",
-            "assistant.threads.setTitle",
             "chat.appendStream",
             "chat.stopStream",
         ):
@@ -482,6 +575,20 @@ class FakeSlack(LoopbackServer):
                 return {"ok": False, "error": "message_not_found"}
             link = f"https://fake-pd.slack.com/archives/{channel}/p{ts.replace('.', '')}"
             return {**ok, "channel": channel, "permalink": link}
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not int(body.get("length") or 0):
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):08d}"
+            return {**ok, "upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            if isinstance(files, str):
+                files = json.loads(files)
+            if not files or any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            if body.get("thread_ts") and not body.get("channel_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "usergroups.users.list":
             return {**ok, "users": list(self.group_members)}
         return {"ok": False, "error": "unknown_method"}
@@ -680,10 +787,16 @@ def dm_event(user: str, text: str, *, ts: str, thread_ts: str | None = None) -> 
 
 
 def find_actions(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Every interactive element in `blocks` (buttons, selects)."""
+    """Every interactive element in `blocks` (buttons, selects, feedback buttons)."""
     for block in blocks:
-        if block.get("type") == "actions":
+        if block.get("type") in ("actions", "context_actions"):
             yield from block.get("elements", [])
+
+
+def feedback_value(element: dict[str, Any], kind: str) -> dict[str, Any]:
+    """What Slack sends for a click on one side of a feedback_buttons element."""
+    side = element["positive_button" if kind == "up" else "negative_button"]
+    return {"action_id": element["action_id"], "type": element["type"], "value": side["value"]}
 
 
 # ------------------------------------------------------------------------------ the app

@@ -357,7 +357,8 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> Delivered | No
 
 
 def set_status(client: WebClient, channel_id: str, thread_ts: str, status: str) -> None:
-    """The AI panel's status line ("is checking…"); cleared by Slack when we reply."""
+    """The loading status under a DM or mention thread ("is checking…") while a check
+    runs; Slack clears it when we reply."""
     try:
         client.assistant_threads_setStatus(
             channel_id=channel_id,
@@ -370,8 +371,33 @@ def set_status(client: WebClient, channel_id: str, thread_ts: str, status: str) 
             ],
         )
     except (SlackApiError, SlackClientError, OSError) as exc:
-        # Plain DM threads outside the AI panel have no status line: not an error.
+        # A workspace without the AI features has no status line: not an error.
         log.debug("slack: assistant.threads.setStatus skipped: %s", _error_code(exc))
+
+
+def set_title(client: WebClient, channel_id: str, thread_ts: str, title: str) -> None:
+    """The title of an agent thread in the Messages tab's history."""
+    try:
+        client.assistant_threads_setTitle(
+            channel_id=channel_id, thread_ts=thread_ts, title=title[:255]
+        )
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.debug("slack: assistant.threads.setTitle skipped: %s", _error_code(exc))
+
+
+def set_suggested_prompts(
+    client: WebClient, channel_id: str, title: str, prompts: list[dict[str, str]]
+) -> bool:
+    """The prompts at the top of the Messages tab. No thread_ts: in the agent
+    experience prompts belong to the tab, and a call with one silently fails."""
+    try:
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel_id, title=title, prompts=prompts
+        )
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: assistant.threads.setSuggestedPrompts failed: %s", _error_code(exc))
+        return False
 
 
 def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:

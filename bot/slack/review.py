@@ -26,6 +26,7 @@ from bot.slack.blocks import (
     context,
     home_view,
     plain_section,
+    text_message,
 )
 from bot.slack.client import make_web_client
 from bot.slack.delivery import (
@@ -36,6 +37,7 @@ from bot.slack.delivery import (
     send,
     update_message,
 )
+from bot.slack.files import Photo
 from bot.slack.incidents import Reviewers
 from bot.slack.logsetup import describe_exception
 from bot.slack.review_blocks import (
@@ -391,17 +393,21 @@ def announce(
     escalation: Escalation,
     *,
     look_first: bool = False,
+    photo: Photo | None = None,
 ) -> bool:
     """Post the card for a case to the review channel and remember where. `look_first`:
     a card may already be there (its post was not confirmed): find it instead. Slack
     refusing the full card (`msg_blocks_too_long`) gets the compact one; a draft too long
-    for the card follows in the card's thread, whole."""
+    for the card follows in the card's thread, whole, and so does the officer's photo."""
     key = card_key(escalation)
     ts = find_posted(client, channel, key) if look_first else None
-    shorter = card_for(escalation, compact=True)
-    ts = ts or post_message(client, channel, card_for(escalation), key=key, shorter=shorter)
+    shorter = card_for(escalation, compact=True, photo=photo is not None)
+    full = card_for(escalation, photo=photo is not None)
+    ts = ts or post_message(client, channel, full, key=key, shorter=shorter)
     if not ts:
         return False
+    if photo is not None:
+        upload_photo(client, channel, ts, photo, escalation.id)
     if card_draft_is_shortened(escalation.draft_text):
         pieces = chunks(escalation.draft_text, SECTION_CHUNK)
         for number, piece in enumerate(pieces[:MAX_DRAFT_PARTS], start=1):
@@ -417,6 +423,35 @@ def announce(
     except StoreError as exc:
         log.error("review %s: set_card failed: %s", escalation.id, describe_exception(exc))
     return True
+
+
+def upload_photo(
+    client: WebClient, channel: str, thread_ts: str, photo: Photo, escalation_id: int
+) -> bool:
+    """The officer's photo in the card's thread, for the PIO (needs `files:write`). The
+    bytes go from memory to Slack; nothing is written to this server's disk."""
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=photo.data,
+            filename=photo.name or "photo",
+            title=f"Photo of review request #{escalation_id}",
+        )
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        code = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        log.warning("review %s: photo upload failed: %s", escalation_id, code)
+        post_message(
+            client,
+            channel,
+            text_message(
+                f"⚠️ The photo of request #{escalation_id} could not be attached here; ask "
+                "the officer to send it to you directly."
+            ),
+            thread_ts=thread_ts,
+        )
+        return False
 
 
 def _missing(escalation_id: int) -> str:
