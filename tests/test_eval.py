@@ -55,7 +55,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory, cache: EmbeddingCache) -> E
 
 
 @pytest.fixture(scope="module")
-def shipped(engine: Engine, corpus: list[EvalCase]) -> Readings:
+def shipped(engine: Engine, corpus: list[EvalCase], cache: EmbeddingCache) -> Readings:
+    cache.embed([case.text for case in corpus])  # in batches: faster than one by one
     return as_shipped(engine, corpus)
 
 
@@ -76,7 +77,12 @@ def test_no_unsafe_approvals_on_the_shipped_sets(engine: Engine, shipped: Readin
 def test_unseen_wording_lets_at_most_two_percent_through(
     shipped: Readings, cache: EmbeddingCache
 ) -> None:
-    held = unseen(shipped.cases, shipped.rule_findings, cache, with_verdicts=False)
+    # Every second set held out (15 of the 29), each scored by heads fitted on all the
+    # others: half the time of all folds; `canipost eval --unseen` runs every fold.
+    names = sorted({case.batch for case in shipped.cases})
+    held = unseen(
+        shipped.cases, shipped.rule_findings, cache, with_verdicts=False, batches=names[::2]
+    )
     table = held.table()
     overall = table["all"]["combined"]
     share = overall.unsafe / overall.harmful

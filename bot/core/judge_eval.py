@@ -7,6 +7,7 @@ from the other batches' out-of-fold scores: the figure for wording the judge nev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.core.combine import COMBINATIONS
@@ -86,11 +87,16 @@ def unseen(
     config: TrainConfig = DEFAULT_CONFIG,
     progress: Progress | None = None,
     with_verdicts: bool = True,
+    batches: Sequence[str] | None = None,
 ) -> Readings:
     """Leave-one-batch-out readings, in the order of `cases`. Without the verdict heads
-    (faster) the clear/not-clear split, and so every unsafe approval, is unchanged."""
+    (faster) the clear/not-clear split, and so every unsafe approval, is unchanged. With
+    `batches`, only those are held out (each still scored by heads fitted on all others)
+    and the readings cover only them."""
     features = CorpusFeatures.build(cases, cache, progress)
-    folds = leave_one_batch_out(features, config, progress, with_verdicts=with_verdicts)
+    folds = leave_one_batch_out(
+        features, config, progress, batches=batches, with_verdicts=with_verdicts
+    )
     harm = [assessment.harm for assessment in folds.assessments]
     harmful = [case.expected != "ok" for case in folds.cases]
     caught = [verdict_for(rule_findings[row]) != "ok" for row in folds.rows]
@@ -103,4 +109,9 @@ def unseen(
     ordered: list[Assessment | None] = [None] * len(cases)
     for row, case, assessment in zip(folds.rows, folds.cases, folds.assessments, strict=True):
         ordered[row] = replace(assessment, ok_threshold=thresholds[case.batch])
-    return Readings(cases, rule_findings, ordered)  # type: ignore[arg-type]
+    kept = [row for row, assessment in enumerate(ordered) if assessment is not None]
+    return Readings(
+        [cases[row] for row in kept],
+        [rule_findings[row] for row in kept],
+        [ordered[row] for row in kept],  # type: ignore[misc]
+    )
