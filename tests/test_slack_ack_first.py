@@ -110,3 +110,20 @@ def test_the_revised_draft_form_is_acknowledged_before_a_slow_store_reads_the_ca
         lambda c: c.body.get("channel") == REVIEW_CHANNEL and revised in c.text_dump,
         timeout=20,
     )
+
+
+def test_the_note_form_opens_within_the_trigger_even_when_the_store_is_slow(
+    make_slack_app: Any, monkeypatch: Any
+) -> None:
+    slack = make_slack_app()
+    case, card, _ = escalate(slack, uid("UOFFICER"))
+    slack.store.decide(case.id, reviewer_id=REVIEWER, outcome="approved")
+    slow_down(monkeypatch, slack, "get_escalation")
+    started = time.monotonic()
+    _, payload = click(slack, REVIEWER, ids.ACTION_REVIEW_REJECT, str(case.id), card=card)
+    [opened] = slack.fake.wait_for(
+        "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+    )
+    assert opened.at - started < ACK_BUDGET  # Slack's trigger_id expires after 3 s
+    # the slow read then finds the case closed, and the form says so
+    assert "already decided" in form_update(slack, opened.response["view"]["id"])

@@ -350,8 +350,9 @@ def note_result_modal(
     escalation_id: int, text: str, *, applied: bool, note: str | None = None
 ) -> dict[str, Any]:
     """The note form's outcome: recorded, or why not, with the reviewer's note quoted back
-    so nothing typed is lost."""
-    blocks = [section(("✅ " if applied else "⚠️ ") + escape(text))]
+    so nothing typed is lost. `text` is the app's own mrkdwn (it may mention the reviewer
+    who decided); the note is the reviewer's, escaped."""
+    blocks = [section(("✅ " if applied else "⚠️ ") + text)]
     if note and not applied:
         blocks.append(section("*Your note (copy it if you try again):*\n" + quote(escape(note))))
     return {
@@ -370,5 +371,5 @@ def revision_problem_modal(text: str) -> dict[str, Any]:
         "callback_id": ids.MODAL_REVIEW_NOTE_DONE,
         "title": plain("Revised draft", MAX_MODAL_TITLE),
         "close": plain("Close", MAX_MODAL_TITLE),
-        "blocks": [section("⚠️ " + escape(text))],
+        "blocks": [section("⚠️ " + text)],  # the app's own mrkdwn
     }

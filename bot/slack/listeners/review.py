@@ -19,7 +19,13 @@ from bot.slack.deps import Deps
 from bot.slack.listeners.actions import reply_to_clicker
 from bot.slack.logsetup import describe_exception
 from bot.slack.pending import ReplyTarget
-from bot.slack.review import DAMAGED, REVISION_REASON, ReviewReply, parse_escalation_id
+from bot.slack.review import (
+    DAMAGED,
+    NOT_A_REVIEWER,
+    REVISION_REASON,
+    ReviewReply,
+    parse_escalation_id,
+)
 from bot.slack.review_blocks import (
     DECISION_ACTIONS,
     note_modal,
@@ -36,6 +42,7 @@ NOTE_FAILED = (
     "Something went wrong and your decision was not recorded. Nothing changed; try again "
     "from the card in a moment."
 )
+FORM_NOT_OPENED = "Slack did not open the form; press the button again."
 WITH_NOTE = re.compile(f"^({ids.ACTION_REVIEW_CHANGES}|{ids.ACTION_REVIEW_REJECT})$")
 
 
@@ -103,6 +110,28 @@ def _show_in_form(
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.info("slack: views.update failed (%s); telling the user by message", exc)
     send(client, fallback, text_message(text))
+
+
+def _open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> str | None:
+    """views.open; the opened view's id, or None (logged) when Slack did not open it."""
+    try:
+        response = client.views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: views.open failed: %s", exc)
+        return None
+    return str((response.get("view") or {}).get("id") or "") or None
+
+
+def precheck_form(
+    deps: Deps, client: WebClient, *, view_id: str, user_id: str, escalation_id: int
+) -> None:
+    """After the note form opened: when the case cannot be decided (already decided, the
+    reviewer's own request, gone, database down), the form says so instead of asking for
+    a note that would be refused."""
+    refused = deps.review.precheck(client, escalation_id=escalation_id, user_id=user_id)
+    if refused is not None:
+        view = note_result_modal(escalation_id, refused.text, applied=False)
+        _show_in_form(client, view_id, view, Direct(user_id), refused.text)
 
 
 def record_note(
@@ -197,18 +226,26 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        # Checked before the form opens (the trigger lasts 3 s: a store read, a cached group).
+        # The trigger lasts 3 s, so the form opens before the store is read: only the
+        # checks that need no database (a damaged button, not a reviewer) keep it closed.
         user_id = body["user"]["id"]
         escalation_id = parse_escalation_id(action.get("value"))
-        refused = deps.review.precheck(client, escalation_id=escalation_id, user_id=user_id)
-        if refused or escalation_id is None:
-            send(client, _clicker(body), text_message(refused.text if refused else DAMAGED))
+        if escalation_id is None or not deps.reviewers.is_reviewer(user_id, client):
+            text = DAMAGED if escalation_id is None else NOT_A_REVIEWER
+            send(client, _clicker(body), text_message(text))
             return
         outcome = DECISION_ACTIONS[action["action_id"]]
         channel_id = _clicker(body).channel_id
-        open_view(
+        view_id = _open_form(
             client, body["trigger_id"], note_modal(escalation_id, outcome, channel_id=channel_id)
         )
+        if view_id is None:
+            send(client, _clicker(body), text_message(FORM_NOT_OPENED))
+            return
+        deps.jobs.submit(
+            "review_precheck", precheck_form, deps, client, view_id=view_id, user_id=user_id,
+            escalation_id=escalation_id,
+        )  # fmt: skip
 
     @app.view(ids.MODAL_REVIEW_NOTE)
     def on_note_submitted(
