@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import SlackHarness
 from fake_slack import dm_event
+from review_harness import uid
 
 from bot.config import DEFAULT_POLICY_DIR
 from bot.core.engine import Engine
@@ -94,7 +95,7 @@ def test_the_watcher_loads_a_change_keeps_the_last_good_version_and_warns_once(
 
 
 def answer(slack: SlackHarness, text: str) -> str:
-    user = slack.user()
+    user = uid("URELOAD")  # the fake Slack is shared by every module: ids of our own
     slack.sender.event(dm_event(user, text, ts=f"{1_820_000_000 + next(_ts)}.000400"))
     [call] = slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("channel") == "D" + user)
     return call.text_dump

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from conftest import SlackHarness
 from fake_slack import dm_event
+from review_harness import uid
 
 _ts = itertools.count(1)
 
@@ -28,7 +29,7 @@ def slack(make_slack_app: Callable[..., SlackHarness]) -> SlackHarness:
 
 
 def answer_to(slack: SlackHarness, text: str) -> str:
-    user = slack.user()
+    user = uid("UEVADE")  # the fake Slack is shared by every module: ids of our own
     reply = slack.sender.event(dm_event(user, text, ts=new_ts()))
     assert reply.status == 200
     call = slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("channel") == "D" + user)
