@@ -12,6 +12,10 @@ from review_harness import click, escalate, form_update, officer_dm, submit_note
 
 from bot.slack import ids
 
+# Texts of their own: the session's fake Slack is shared, and other modules look for
+# cards by their draft's text.
+DRAFT = "Thanks to everyone at the 14 Birch Lane block party, great to meet you all!"
+REVISED = "Thanks to everyone at the block party on Birch, great to meet you all!"
 SLOW = 2.0  # seconds per store call: decide() makes two, past Slack's 3-second budget
 ACK_BUDGET = 1.0
 
@@ -39,7 +43,7 @@ def test_the_note_form_is_acknowledged_before_a_slow_store_decides(
 ) -> None:
     slack = make_slack_app()
     officer = uid("UOFFICER")
-    case, card, _ = escalate(slack, officer)
+    case, card, _ = escalate(slack, officer, DRAFT)
     view = note_form(slack, ids.ACTION_REVIEW_CHANGES, case.id, card)
     slow_down(monkeypatch, slack, "get_escalation", "decide")
 
@@ -67,7 +71,7 @@ def test_a_refusal_after_the_ack_reaches_the_reviewer_as_a_message_when_the_form
     make_slack_app: Any, monkeypatch: Any
 ) -> None:
     slack = make_slack_app()
-    case, card, _ = escalate(slack, uid("UOFFICER"))
+    case, card, _ = escalate(slack, uid("UOFFICER"), DRAFT)
     view = note_form(slack, ids.ACTION_REVIEW_REJECT, case.id, card)
     slack.store.decide(case.id, reviewer_id=REVIEWER, outcome="approved")  # decided meanwhile
     form = uid("VNOTE")
@@ -87,7 +91,7 @@ def test_the_revised_draft_form_is_acknowledged_before_a_slow_store_reads_the_ca
 ) -> None:
     slack = make_slack_app()
     officer = uid("UOFFICER")
-    case, card, _ = escalate(slack, officer)
+    case, card, _ = escalate(slack, officer, DRAFT)
     view = note_form(slack, ids.ACTION_REVIEW_CHANGES, case.id, card)
     submit_note(slack, REVIEWER, view, "Take out the street address.", uid("VNOTE"))
     slack.wait_idle()
@@ -97,8 +101,7 @@ def test_the_revised_draft_form_is_acknowledged_before_a_slow_store_reads_the_ca
         "private_metadata": f'{{"id": {case.id}}}',
     }
     slow_down(monkeypatch, slack, "get_escalation")
-    revised = "Great turnout at the bike rodeo today, thanks to everyone who came!"
-    values = {ids.INPUT_DRAFT: {"value": {"type": "plain_text_input", "value": revised}}}
+    values = {ids.INPUT_DRAFT: {"value": {"type": "plain_text_input", "value": REVISED}}}
     reply = slack.sender.interaction(
         {"type": "view_submission", "user": {"id": officer},
          "view": {**revision, "id": uid("VREV"), "state": {"values": values}}}
@@ -107,7 +110,7 @@ def test_the_revised_draft_form_is_acknowledged_before_a_slow_store_reads_the_ca
     assert reply.json()["response_action"] == "update"
     slack.fake.wait_for(
         "chat.postMessage",
-        lambda c: c.body.get("channel") == REVIEW_CHANNEL and revised in c.text_dump,
+        lambda c: c.body.get("channel") == REVIEW_CHANNEL and REVISED in c.text_dump,
         timeout=20,
     )
 
@@ -116,7 +119,7 @@ def test_the_note_form_opens_within_the_trigger_even_when_the_store_is_slow(
     make_slack_app: Any, monkeypatch: Any
 ) -> None:
     slack = make_slack_app()
-    case, card, _ = escalate(slack, uid("UOFFICER"))
+    case, card, _ = escalate(slack, uid("UOFFICER"), DRAFT)
     slack.store.decide(case.id, reviewer_id=REVIEWER, outcome="approved")
     slow_down(monkeypatch, slack, "get_escalation")
     started = time.monotonic()
