@@ -3,14 +3,34 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format eval bench serve clean
+.PHONY: install lock demo test lint format eval bench serve clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+
+# Every dependency, the dev tools and the build backend come from the lock, each file
+# checked against its sha256; the project itself is then installed without resolving.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh the lock from pyproject.toml (needs the package registry). Pins stay where they
+# still fit; `make lock UPGRADE=1` moves every pin to the newest release that does.
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(PIP_TOOLS)'
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+		$(if $(UPGRADE),--upgrade) --generate-hashes --allow-unsafe --all-build-deps \
+		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
+	rm -rf $(LOCK_VENV)
 
 ASK := $(BIN)/canipost ask
 
@@ -50,4 +70,4 @@ serve: install
 	$(BIN)/canipost serve
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) data .pytest_cache .ruff_cache

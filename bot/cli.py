@@ -45,15 +45,12 @@ def _progress_bar(stream: TextIO) -> Callable[[int, int, str], None]:
     return show
 
 
-def load_engine(
-    settings: Settings, *, rebuild: bool = False, progress: bool = False, with_judge: bool = True
-) -> Engine:
+def load_engine(settings: Settings, *, rebuild: bool = False, progress: bool = False) -> Engine:
     return Engine.load(
         settings.policy_docs_dir,
         settings.index_dir,
         rebuild=rebuild,
         progress=_progress_bar(sys.stderr) if progress else None,
-        with_judge=with_judge,
     )
 
 
@@ -224,7 +221,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_policy_show(args: argparse.Namespace) -> int:
     from bot.core.understanding import format_topic
 
-    engine = load_engine(_settings(), with_judge=False)
+    engine = load_engine(_settings())  # the judge's embeddings take part in the search
     try:
         print(format_topic(engine, args.topic))
     except KeyError as error:
@@ -253,25 +250,31 @@ def _eval_files(args: argparse.Namespace) -> list[Path]:
 
 
 def _eval_manuals(args: argparse.Namespace) -> int:
-    """Score the questions about real departments' manuals against those manuals."""
+    """Score the questions about real departments' manuals against those manuals; with
+    --first-run, record the sets that have no first run yet (and score only those)."""
     from bot.core.manual_eval import (
-        MANUAL_FIRST_RUN,
+        first_run_path,
         format_manual_reports,
         manual_report_dict,
+        manual_sets,
         run_manual_eval,
     )
 
-    if args.first_run and MANUAL_FIRST_RUN.exists():
-        raise UserError(
-            f"the manual questions' first run is already on record ({MANUAL_FIRST_RUN})"
-        )
-    root = Path(args.manuals)
+    only = None
+    if args.first_run:
+        only = {name for name in manual_sets() if not first_run_path(name).exists()}
+        if not only:
+            raise UserError("every manual question set already has its first run on record")
     settings = _settings()
-    reports = run_manual_eval(root, settings.index_dir)
+    reports = run_manual_eval(Path(args.manuals), settings.index_dir, only)
     data = manual_report_dict(reports)
     if args.first_run:
-        MANUAL_FIRST_RUN.parent.mkdir(parents=True, exist_ok=True)
-        MANUAL_FIRST_RUN.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        for report in reports:
+            record = manual_report_dict([report])
+            record["recorded"] = time.strftime("%Y-%m-%d")
+            path = first_run_path(report.name)
+            path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+            print(f"first run of {report.name} recorded in {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(data, indent=2))
     else:
@@ -574,14 +577,26 @@ def _decide(settings: Settings, store, case, args: argparse.Namespace) -> int:  
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.slack.review import purge_from_cli
+
     settings = _settings()
-    days = args.days or settings.retention_days
+    days = settings.retention_days if args.days is None else args.days
+    if days < 0:
+        raise UserError(f"--days must be 0 or more, got {days}")
     store = _open_store(settings)
     try:
-        purged = store.purge(older_than_days=days)
+        report = purge_from_cli(settings, store, older_than_days=days)
     finally:
         store.close()
-    print(f"Purged the drafts of {purged} review request(s) older than {days} day(s).")
+    which = "(--days 0: all of them)" if days == 0 else f"older than {days} day(s)"
+    print(f"Purged the drafts of {report.purged} review request(s) {which}.")
+    if report.cards_updated:
+        print(f"{report.cards_updated} review card(s) in Slack now say the draft was deleted.")
+    if report.unchanged:
+        cases = ", ".join(f"#{case_id}" for case_id in report.unchanged)
+        why = "could not be updated" if settings.slack_bot_token else "were not updated"
+        hint = "" if settings.slack_bot_token else " (SLACK_BOT_TOKEN is not set)"
+        print(f"The review cards of {cases} {why}{hint}; they may still show the draft.")
     return 0
 
 
@@ -709,7 +724,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.set_defaults(handler=cmd_review)
 
     purge = commands.add_parser("purge", help="delete review drafts past RETENTION_DAYS")
-    purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
+    purge.add_argument(
+        "--days", type=int, help="override RETENTION_DAYS (0: every draft, however recent)"
+    )
     purge.set_defaults(handler=cmd_purge)
 
     audit = commands.add_parser("audit", help="export the review audit trail")

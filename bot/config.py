@@ -89,10 +89,12 @@ class Settings:
     openai_model: str = DEFAULT_OPENAI_MODEL
     openai_embedding_model: str = DEFAULT_EMBEDDING_MODEL
     openai_timeout_seconds: float = 20.0
+    openai_budget_seconds: float = 10.0
     redact_before_llm: bool = True
     retention_days: int = 30
     review_reminder_minutes: int = 60
     port: int = 3000
+    max_request_bytes: int = 1024 * 1024
     log_level: str = "INFO"
 
     @property
@@ -145,10 +147,12 @@ class Settings:
             openai_model=text("OPENAI_MODEL") or DEFAULT_OPENAI_MODEL,
             openai_embedding_model=text("OPENAI_EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL,
             openai_timeout_seconds=_float(env, "OPENAI_TIMEOUT_SECONDS", 20.0),
+            openai_budget_seconds=_float(env, "OPENAI_BUDGET_SECONDS", 10.0),
             redact_before_llm=_bool(env, "REDACT_BEFORE_LLM", True),
             retention_days=_int(env, "RETENTION_DAYS", 30, minimum=1),
             review_reminder_minutes=_int(env, "REVIEW_REMINDER_MINUTES", 60, minimum=1),
             port=_int(env, "PORT", 3000, minimum=1),
+            max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
             log_level=log_level,
         )
 

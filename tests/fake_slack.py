@@ -77,6 +77,9 @@ class _Rule:
     delay: float
     times: int | None
     where: Callable[[Call], bool] | None
+    http_status: int | None = None  # answer with this HTTP status instead of 200
+    drop: bool = False  # close the connection without answering
+    accepted: bool = False  # with http_status/drop: the post is kept all the same
 
     def applies(self, call: Call) -> bool:
         if self.method != call.method or self.times == 0:
@@ -85,6 +88,14 @@ class _Rule:
 
 
 # ------------------------------------------------------------------------------ limits
+
+# Required arguments of the assistant.threads.* methods, as Slack's reference lists them
+# (setSuggestedPrompts takes no thread_ts in the agent experience).
+ASSISTANT_REQUIRED: dict[str, tuple[str, ...]] = {
+    "assistant.threads.setStatus": ("channel_id", "thread_ts", "status"),
+    "assistant.threads.setTitle": ("channel_id", "thread_ts", "title"),
+    "assistant.threads.setSuggestedPrompts": ("channel_id", "prompts"),
+}
 
 
 def _text_len(obj: Any) -> int:
@@ -132,6 +143,12 @@ def validate_blocks(blocks: Any, *, max_blocks: int) -> list[str]:
                 errors.append(f"actions needs 1-25 elements {where}")
             for element in elements:
                 errors.extend(f"{e} {where}" for e in _element_errors(element))
+        elif kind == "context_actions":
+            elements = block.get("elements") or []
+            if not 0 < len(elements) <= 5:
+                errors.append(f"context_actions needs 1-5 elements {where}")
+            for element in elements:
+                errors.extend(f"{e} {where}" for e in _context_action_errors(element))
         elif kind == "input":
             if not 0 < _text_len(block.get("label")) <= 2000:
                 errors.append(f"input label must be 1-2000 characters {where}")
@@ -162,6 +179,26 @@ def _element_errors(element: dict[str, Any]) -> list[str]:
             if not 0 < _text_len(option.get("text")) <= 75 or len(option.get("value", "")) > 150:
                 errors.append("option text must be 1-75 and value at most 150 characters")
     return errors
+
+
+def _context_action_errors(element: dict[str, Any]) -> list[str]:
+    """feedback_buttons and icon_button are the only elements a context_actions takes."""
+    kind = element.get("type")
+    if kind == "feedback_buttons":
+        errors = []
+        for side in ("positive_button", "negative_button"):
+            button = element.get(side) or {}
+            text = button.get("text") or {}
+            if text.get("type") != "plain_text" or not 0 < _text_len(text) <= 75:
+                errors.append(f"{side} text must be 1-75 characters of plain_text")
+            if not 0 < len(button.get("value", "")) <= 2000:
+                errors.append(f"{side} value must be 1-2000 characters")
+            if len(button.get("accessibility_label", "")) > 75:
+                errors.append(f"{side} accessibility_label must be at most 75 characters")
+        return errors
+    if kind == "icon_button":
+        return [] if element.get("icon") and element.get("text") else ["icon_button needs icon"]
+    return [f"context_actions cannot hold {kind!r}"]
 
 
 def validate_view(view: Any) -> list[str]:
@@ -203,8 +240,11 @@ class FakeSlack(LoopbackServer):
         self.group_members = list(group_members)
         self._calls: list[Call] = []
         self._rules: list[_Rule] = []
+        self._messages: list[dict[str, Any]] = []  # every chat.postMessage Slack kept
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
+        self._files: dict[str, tuple[bytes, str]] = {}  # id -> (bytes, mimetype)
+        self.uploads: dict[str, bytes] = {}  # files uploaded by the app, by file id
         super().__init__()
 
     @property
@@ -218,6 +258,52 @@ class FakeSlack(LoopbackServer):
 
     def response_url(self, key: str) -> str:
         return self.base_url + f"response/{key}"
+
+    # ---------------------------------------------------------------- files
+
+    def add_file(
+        self, data: bytes, *, name: str = "photo.jpg", mimetype: str = "image/jpeg"
+    ) -> dict[str, Any]:
+        """Host `data` like files.slack.com does (only with a token) and return the file
+        object an event carries for it."""
+        file_id = f"F{next(self._ts):08d}"
+        with self._cond:
+            self._files[file_id] = (data, mimetype)
+        url = self.base_url + f"files-pri/{TEAM_ID}-{file_id}/{urllib.parse.quote(name)}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": mimetype.split("/")[-1],
+            "size": len(data),
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+        }
+
+    def _serve_file(self, request: BaseHTTPRequestHandler, path: str, token: str | None) -> None:
+        file_id = path.removeprefix("/files-pri/").split("/")[0].split("-")[-1]
+        with self._cond:
+            found = self._files.get(file_id)
+        self._record(Call("file_download", {"file_id": file_id}, token, path))
+        if not token:  # Slack sends an unauthenticated request to its login page
+            request.send_response(302)
+            request.send_header("Location", "/signin")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        if found is None:
+            _send(request, 404, "text/plain", b"file_not_found")
+            return
+        data, mimetype = found
+        _send(request, 200, mimetype, data)
+
+    def _receive_upload(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
+        file_id = path.removeprefix("/upload/")
+        with self._cond:
+            self.uploads[file_id] = raw
+        self._record(Call("file_upload", {"file_id": file_id, "length": len(raw)}, None, path))
+        _send(request, 200, "text/plain", f"OK - {len(raw)}".encode())
 
     # ---------------------------------------------------------------- behaviour
 
@@ -244,6 +330,42 @@ class FakeSlack(LoopbackServer):
         """Answer `method` only after `seconds`."""
         with self._cond:
             self._rules.append(_Rule(method, None, seconds, times, where))
+
+    def fail_http(
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        accepted: bool = False,
+        times: int | None = 1,
+        where: Callable[[Call], bool] | None = None,
+    ) -> None:
+        """Answer `method` with HTTP `status`; with `accepted`, after keeping the post (Slack
+        accepted it, then the answer failed)."""
+        with self._cond:
+            self._rules.append(_Rule(method, None, 0.0, times, where, status, False, accepted))
+
+    def drop(
+        self,
+        method: str,
+        *,
+        accepted: bool = True,
+        times: int | None = 1,
+        where: Callable[[Call], bool] | None = None,
+    ) -> None:
+        """Close the connection without an answer; with `accepted`, after keeping the post."""
+        with self._cond:
+            self._rules.append(_Rule(method, None, 0.0, times, where, None, True, accepted))
+
+    def messages(
+        self, channel: str | None = None, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """The messages Slack kept (what people see), oldest first."""
+        with self._cond:
+            kept = list(self._messages)
+        if channel is not None:
+            kept = [m for m in kept if m["channel"] == channel]
+        return [m for m in kept if not where or where(m)]
 
     def clear_rules(self) -> None:
         with self._cond:
@@ -292,6 +414,7 @@ class FakeSlack(LoopbackServer):
         with self._cond:
             self._calls.clear()
             self._rules.clear()
+            self._messages.clear()
 
     # ---------------------------------------------------------------- handling
 
@@ -302,6 +425,13 @@ class FakeSlack(LoopbackServer):
         parsed = urllib.parse.urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parsed.path.startswith("/upload/"):
+            self._receive_upload(request, parsed.path, raw)
+            return
+        if parsed.path.startswith("/files-pri/"):
+            auth = request.headers.get("Authorization") or ""
+            self._serve_file(request, parsed.path, auth.removeprefix("Bearer ").strip() or None)
+            return
         body = _parse_body(raw, request.headers.get("Content-Type") or "")
         for key, values in urllib.parse.parse_qs(parsed.query).items():
             body.setdefault(key, values[-1])
@@ -316,9 +446,19 @@ class FakeSlack(LoopbackServer):
             _send(request, 404, "text/plain", b"not found")
             return
 
-        rule_error, rule_delay = self._apply_rules(Call(method, body, token, parsed.path))
+        rule_error, rule_delay, broken = self._apply_rules(Call(method, body, token, parsed.path))
         if rule_delay:
             time.sleep(rule_delay)
+        if broken is not None:
+            response = self._answer(method, body) if broken.accepted and token else {}
+            what = "dropped" if broken.drop else f"http_{broken.http_status}"
+            self._record(Call(method, body, token, parsed.path, what, response=response))
+            if broken.drop:
+                request.close_connection = True
+                return
+            payload = json.dumps({"ok": False, "error": "internal_error"}).encode()
+            _send(request, int(broken.http_status or 500), "application/json", payload)
+            return
         if method == "response_url":
             errors = validate_blocks(body.get("blocks"), max_blocks=50)
             error = rule_error or ("invalid_blocks" if errors else None)
@@ -340,17 +480,19 @@ class FakeSlack(LoopbackServer):
         payload = json.dumps(response).encode()
         _send(request, 200, "application/json; charset=utf-8", payload)
 
-    def _apply_rules(self, call: Call) -> tuple[str | None, float]:
-        error, delay = None, 0.0
+    def _apply_rules(self, call: Call) -> tuple[str | None, float, _Rule | None]:
+        error, delay, broken = None, 0.0, None
         with self._cond:
             for rule in self._rules:
                 if rule.applies(call):
                     if rule.times is not None:
                         rule.times -= 1
+                    if (rule.http_status or rule.drop) and broken is None:
+                        broken = rule
                     if rule.error and error is None:
                         error = rule.error
                     delay = max(delay, rule.delay)
-        return error, delay
+        return error, delay, broken
 
     def _record(self, call: Call) -> None:
         with self._cond:
@@ -382,7 +524,19 @@ class FakeSlack(LoopbackServer):
             if method == "chat.postEphemeral":
                 return {**ok, "message_ts": ts}
             message = {"type": "message", "text": body.get("text"), "bot_id": self.bot_id}
+            if method == "chat.postMessage":
+                kept = {
+                    "channel": body["channel"],
+                    "ts": ts,
+                    "thread_ts": body.get("thread_ts"),
+                    "text": body.get("text"),
+                    "metadata": body.get("metadata"),
+                }
+                with self._cond:
+                    self._messages.append(kept)
             return {**ok, "channel": body["channel"], "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return {**ok, "messages": self._history(method, body), "has_more": False}
         if method == "conversations.open":
             user = str(body.get("users") or "").split(",")[0]
             if not user:
@@ -396,10 +550,14 @@ class FakeSlack(LoopbackServer):
             if method in ("views.open", "views.push") and not body.get("trigger_id"):
                 return {"ok": False, "error": "invalid_trigger_id"}
             return {**ok, "view": {"id": "V" + str(next(self._ts)), **(view or {})}}
+        if method in ASSISTANT_REQUIRED:
+            missing = [arg for arg in ASSISTANT_REQUIRED[method] if not body.get(arg)]
+            if missing:
+                return {"ok": False, "error": "invalid_arguments", "missing": missing}
+            if method == "assistant.threads.setSuggestedPrompts" and len(body["prompts"]) > 4:
+                return {"ok": False, "error": "invalid_arguments"}
+            return ok
         if method in (
-            "assistant.threads.setStatus",
-            "assistant.threads.setSuggestedPrompts",
-            "assistant.threads.setTitle",
             "chat.appendStream",
             "chat.stopStream",
         ):
@@ -417,9 +575,44 @@ class FakeSlack(LoopbackServer):
                 return {"ok": False, "error": "message_not_found"}
             link = f"https://fake-pd.slack.com/archives/{channel}/p{ts.replace('.', '')}"
             return {**ok, "channel": channel, "permalink": link}
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not int(body.get("length") or 0):
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{next(self._ts):08d}"
+            return {**ok, "upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = body.get("files")
+            if isinstance(files, str):
+                files = json.loads(files)
+            if not files or any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            if body.get("thread_ts") and not body.get("channel_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "usergroups.users.list":
             return {**ok, "users": list(self.group_members)}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, method: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        channel = body.get("channel")
+        with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        if method == "conversations.replies":
+            parent = str(body.get("ts") or "")
+            kept = self.messages(channel, lambda m: parent in (m["ts"], m["thread_ts"]))
+        else:
+            oldest = float(body.get("oldest") or 0)
+            kept = self.messages(
+                channel, lambda m: not m["thread_ts"] and float(m["ts"]) >= oldest
+            )[::-1]  # newest first, as Slack lists a channel
+        rows = []
+        for m in kept:
+            row = {"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": self.bot_id}
+            if m["thread_ts"]:
+                row["thread_ts"] = m["thread_ts"]
+            if with_metadata and m["metadata"]:
+                row["metadata"] = m["metadata"]
+            rows.append(row)
+        return rows
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -594,10 +787,16 @@ def dm_event(user: str, text: str, *, ts: str, thread_ts: str | None = None) -> 
 
 
 def find_actions(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Every interactive element in `blocks` (buttons, selects)."""
+    """Every interactive element in `blocks` (buttons, selects, feedback buttons)."""
     for block in blocks:
-        if block.get("type") == "actions":
+        if block.get("type") in ("actions", "context_actions"):
             yield from block.get("elements", [])
+
+
+def feedback_value(element: dict[str, Any], kind: str) -> dict[str, Any]:
+    """What Slack sends for a click on one side of a feedback_buttons element."""
+    side = element["positive_button" if kind == "up" else "negative_button"]
+    return {"action_id": element["action_id"], "type": element["type"], "value": side["value"]}
 
 
 # ------------------------------------------------------------------------------ the app

@@ -203,3 +203,51 @@ def test_running_headers_in_a_generated_pdf_are_dropped_and_pages_kept(tmp_path:
     assert sections["I.C"].page == 2
     assert not any("General Orders" in section.text for section in sections.values())
     assert read_force(sections["I.C"].text).approver == "Chief of Police"
+
+
+def test_a_question_sets_first_run_is_recorded_only_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.core.manual_eval import first_run_path, manual_sets
+
+    unrecorded = [name for name in manual_sets() if not first_run_path(name).exists()]
+    assert not unrecorded, f"question sets without a first run on record: {unrecorded}"
+    assert main(["eval", "--manuals", str(POLICIES), "--first-run"]) == 2
+    assert "already has its first run on record" in capsys.readouterr().err
+
+
+@needs_manuals
+def test_index_tells_the_admin_what_it_understood(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    monkeypatch.setenv("POLICY_DOCS_DIR", str(POLICIES / "hanover-park-il"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    assert main(["index"]) == 0
+    shown = capsys.readouterr().out
+    assert "86 sections, pages 1-9" in shown
+    assert "requires approval" in shown and "Topic -> governing provision" in shown
+    assert main(["index", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ids = {item["id"]: item for item in report["section_list"]}
+    assert ids["I.B.5"]["force"] == "requires_approval" and ids["I.B.5"]["page"] == 3
+    assert all(topic["provision"] for topic in report["topics"] if topic["topic"] == "politics")
+    assert main(["policy", "show", "politics"]) == 0
+    assert "Governing provision:" in capsys.readouterr().out
+
+
+def test_policy_toml_lowers_a_topic_above_the_floor_beside_the_sample(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.config import DEFAULT_POLICY_DIR
+
+    folder = tmp_path / "policy"
+    shutil.copytree(DEFAULT_POLICY_DIR, folder)
+    draft = CheckRequest("Vote for Smith for sheriff! Posting this from my patrol car on shift")
+    before = Engine.load(folder, with_judge=False)
+    assert before.check(draft).verdict == "do_not_post"
+    (folder / "policy.toml").write_text('[topics.politics]\nseverity = "needs_review"\n')
+    after = Engine.load(folder, with_judge=False)
+    assert after.check(draft).verdict == "needs_review"
+    assert after.policy_version != before.policy_version  # the audit trail sees the change

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fake_slack import FakeSlack
 
 from bot.config import DEFAULT_POLICY_DIR
 from bot.core.engine import Engine
@@ -117,3 +119,85 @@ def test_unreachable_database_is_one_line(workspace: dict[str, object]) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def database_bytes(url: str) -> bytes:
+    """Every byte SQLite keeps for the database: the file, its write-ahead log and index."""
+    path = Path(url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+def test_purge_days_0_leaves_no_draft_text_in_the_database_file(
+    workspace: dict[str, object],
+) -> None:
+    # A model answer maps identifiers back into its summary, reasons and rewrite.
+    with Store.open(str(workspace["url"])) as store:
+        case = store.get_escalation(int(workspace["new"]))
+        assert case is not None
+        model_said = replace(
+            case.decision,
+            summary="Do not post: it names Tyler Reed, arrested this morning.",
+            notes=("1058.4(b): the post names Tyler Reed before charges are filed.",),
+            rewrite="We made an arrest this morning; Tyler Reed's case is with the DA.",
+            engine="gpt-4.1-mini",
+        )
+        noted = store.create_escalation(
+            draft_text=DRAFT + " (second copy)", decision=model_said, requester_id="UOFF",
+            surface="dm", reason="asked", reply_channel="D1", reply_thread_ts=None,
+            requester_note="Tyler Reed's mugshot is attached in the thread.",
+        )  # fmt: skip
+    before = database_bytes(str(workspace["url"]))
+    assert b"Tyler Reed" in before  # the check below can fail
+
+    result = canipost(workspace, "purge", "--days", "0")
+
+    assert result.returncode == 0, result.stderr
+    assert "Purged the drafts of 3 review request(s) (--days 0: all of them)." in result.stdout
+    after = database_bytes(str(workspace["url"]))
+    for text in ("Tyler Reed", "an old draft", "this morning on burglary", "mugshot"):
+        assert text.encode() not in after, text
+    with Store.open(str(workspace["url"])) as store:
+        purged = store.get_escalation(noted.id)
+        events = [event.action for event in store.events(noted.id)]
+    assert purged is not None and purged.is_purged and purged.draft_text == ""
+    assert purged.decision.verdict == model_said.verdict  # what was decided stays
+    assert purged.decision.finding_codes == model_said.finding_codes
+    assert purged.decision.citations == model_said.citations
+    assert purged.decision.rewrite is None and purged.decision.notes == ()
+    assert "Tyler" not in purged.decision.summary
+    assert events == ["created", "draft_purged"]
+
+
+def test_purge_rejects_negative_days(workspace: dict[str, object]) -> None:
+    result = canipost(workspace, "purge", "--days", "-1")
+    assert result.returncode == 2 and "--days must be 0 or more" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_purge_replaces_the_posted_card(
+    workspace: dict[str, object], fake_slack: FakeSlack
+) -> None:
+    with Store.open(str(workspace["url"])) as store:
+        assert store.set_card(int(workspace["new"]), "CREVIEW01", "1700000999.000100")
+    env = dict(workspace["env"])  # type: ignore[call-overload]
+    env.update(SLACK_BOT_TOKEN="xoxb-test-purge", SLACK_API_URL=fake_slack.api_url)
+    result = canipost({**workspace, "env": env}, "purge", "--days", "0")
+    assert result.returncode == 0, result.stderr
+    assert "1 review card(s) in Slack now say the draft was deleted." in result.stdout
+    update = fake_slack.wait_for(
+        "chat.update", lambda c: c.body.get("ts") == "1700000999.000100", timeout=10
+    )[0]
+    assert update.body["channel"] == "CREVIEW01" and update.error is None
+    assert "draft deleted under the retention policy" in update.text_dump
+    assert "Tyler Reed" not in update.text_dump
+
+
+def test_purge_without_slack_says_which_cards_still_show_the_draft(
+    workspace: dict[str, object],
+) -> None:
+    with Store.open(str(workspace["url"])) as store:
+        store.set_card(int(workspace["old"]), "CREVIEW01", "1700000998.000100")
+    result = canipost(workspace, "purge", "--days", "0")
+    assert result.returncode == 0
+    assert f"The review cards of #{workspace['old']} were not updated" in result.stdout
+    assert "SLACK_BOT_TOKEN is not set" in result.stdout

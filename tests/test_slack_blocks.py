@@ -92,14 +92,72 @@ def test_private_answer_has_findings_fixes_citations_and_flagged_words(
     message = answer_message(decision, AnswerContext(draft=DRAFT, ref="c7", check_id=7))
     text = dump(message)
     assert "⛔ Do not post" in text
-    assert "Fix:" in text
+    assert "Change:" in text
     assert "Jane Doe" in text  # the flagged words, shown only to the officer
     for citation in decision.citations:
-        assert citation.section in text and citation.source in text
+        assert f"§ {citation.section}" in text  # one short quote per finding
     assert not validate_blocks(message.blocks, max_blocks=50)
     values = [element.get("value", "") for element in find_actions(message.blocks)]
-    assert "c7" in values and "7" in values
-    assert all("Jane" not in value for value in values)
+    assert "c7" in values
+    feedback = next(e for e in find_actions(message.blocks) if e["type"] == "feedback_buttons")
+    assert feedback["positive_button"]["value"] == "up:7"
+    assert all("Jane" not in json.dumps(value) for value in values)
+
+
+COMPACT_DRAFTS = {
+    "ok": "Join us for Coffee with a Cop this Saturday, 9-11am, at the public library!",
+    "revise": "Great turnout at the bike rodeo today, thanks to everyone at 12 Elm Street!",
+    "do_not_post": DRAFT,
+    "needs_review": "Shots fired downtown, stay away from Main and 3rd.",
+}
+
+
+def visible_text(message: blocks.Message) -> str:
+    out = []
+    for block in message.blocks:
+        if block.get("text"):
+            out.append(block["text"]["text"])
+        out.extend(
+            e.get("text", "") for e in block.get("elements", []) if block["type"] == "context"
+        )
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("verdict", list(COMPACT_DRAFTS))
+def test_answer_is_compact_for_a_phone(slack_engine: Engine, verdict: str) -> None:
+    decision = check(slack_engine, COMPACT_DRAFTS[verdict])
+    assert decision.verdict == verdict
+    ctx = AnswerContext(draft=COMPACT_DRAFTS[verdict], ref="c1", check_id=1)
+    message = answer_message(decision, ctx)
+    text = visible_text(message)
+    assert len(message.blocks) <= 6 and len(text) < 1000, text
+    assert text.count(blocks.VERDICT_LABELS[verdict][1]) == 1  # the header, not repeated
+    assert blocks.AI_DISCLAIMER in text
+    for word in ("Policy version", "engine", "confidence"):
+        assert word not in text  # the technical footer is for App Home and admins
+    actions = {e["action_id"] for e in find_actions(message.blocks)}
+    assert ids.ACTION_SHOW_POLICY in actions and ids.ACTION_PICK_SECTION not in actions
+    for index, finding in enumerate(decision.findings):
+        cited = decision.citation_for(index)
+        assert finding.message.rstrip(".") in text
+        assert cited is None or f"§ {cited.section}" in text
+
+
+def test_model_notes_and_footer_only_for_admins() -> None:
+    citation = Citation("manual.pdf", "1026.4(g)", "Victims", "Do not name a victim. " * 20, 12)
+    finding = Finding("victim_identity", "do_not_post", "Names a victim.", "Take it out.", (0, 4))
+    decision = Decision(
+        "do_not_post", "Do not post: names a victim.", (finding,), (citation,), False, 0.9,
+        "abcdef1234567890", engine="gpt-x", finding_citations=(0,),
+        notes=("The model answered 'ok'; the rules require do_not_post.",),
+    )  # fmt: skip
+    officer = visible_text(answer_message(decision, AnswerContext(draft="Jane was hurt")))
+    admin = visible_text(answer_message(decision, AnswerContext(draft="x", technical=True)))
+    assert "The model answered" not in officer and "gpt-x" not in officer
+    assert "The model answered" in admin and "engine: gpt-x" in admin
+    assert "Policy version `abcdef123456`" in admin and "confidence 90%" in admin
+    assert "§ 1026.4(g), p. 12" in officer  # the page of the quote
+    assert "“Do not name a victim. Do not name" in officer and len(officer) < 600
 
 
 def test_channel_answer_never_repeats_the_draft(slack_engine: Engine) -> None:
@@ -131,7 +189,7 @@ def test_long_answer_stays_within_slack_limits() -> None:
         )
         assert not validate_blocks(message.blocks, max_blocks=50)
         assert len(message.blocks) <= 50
-        assert message.blocks[-1]["type"] == "actions"  # buttons survive truncation
+        assert [b["type"] for b in message.blocks[-2:]] == ["actions", "context_actions"]
         assert "not shown" in dump(message)
         assert len(message.text) <= blocks.MAX_FALLBACK_TEXT
 
@@ -356,20 +414,25 @@ def test_manifest_matches_the_app() -> None:
     # Exactly the scopes the code uses (users:read and im:read were never called for).
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read",  # app_mention events
-        "assistant:write",  # assistant.threads.setStatus / setSuggestedPrompts
-        "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink
+        "assistant:write",  # assistant.threads.setSuggestedPrompts / setTitle
+        "chat:write",  # chat.postMessage, postEphemeral, update, getPermalink, setStatus
         "commands",  # /canipost and the message shortcut
-        "im:history",  # message.im events
+        "files:read",  # downloading an attached photo from its url_private
+        "files:write",  # the photo in the review card's thread (files.uploadV2)
+        "im:history",  # message.im events; conversations.history/replies in DMs
+        "channels:history",  # conversations.history/replies: was an unconfirmed post kept?
+        "groups:history",  # the same in private channels
+        "mpim:history",  # the same in group DMs
         "im:write",  # conversations.open for answers by DM
         "usergroups:read",  # usergroups.users.list for REVIEWER_GROUP_ID
     }
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_mention",
         "message.im",
-        "assistant_thread_started",
-        "assistant_thread_context_changed",
-        "app_home_opened",
+        "app_home_opened",  # tab "home": App Home; tab "messages": the agent's greeting
     }
+    # agent_view: the Messages tab replaces the legacy assistant panel and its events.
+    assert "assistant_view" not in features
     urls = {
         settings["event_subscriptions"]["request_url"],
         settings["interactivity"]["request_url"],

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import INCIDENT_CHANNEL, REVIEW_CHANNEL, REVIEWER, SlackHarness
-from fake_slack import BOT_ID, BOT_USER_ID, Call, dm_event, find_actions
+from fake_slack import BOT_ID, BOT_USER_ID, Call, dm_event, feedback_value, find_actions
 from sqlalchemy import select
 
 from bot.slack import ids
@@ -133,12 +133,15 @@ def test_dm_is_answered_in_its_thread_with_citations(slack: SlackHarness) -> Non
     call = slack.fake.wait_for("chat.postMessage", to_channel("D" + user))[0]
     assert call.body["thread_ts"] == ts
     assert call.header() == "✅ OK to post"
-    assert "1058.3(a)" in call.text_dump and "social-media-policy.md" in call.text_dump
+    assert "§ 1058.3(a)" in call.text_dump and "Employees may share community" in call.text_dump
     assert {e["action_id"] for e in find_actions(call.blocks)} >= {
         ids.ACTION_ASK_REVIEWER,
-        ids.ACTION_FEEDBACK_UP,
-        ids.ACTION_FEEDBACK_DOWN,
+        ids.ACTION_SHOW_POLICY,
+        ids.ACTION_FEEDBACK,
     }
+    feedback = next(b for b in call.blocks if b["type"] == "context_actions")
+    assert feedback["elements"][0]["type"] == "feedback_buttons"
+    assert "Machine-generated" in call.text_dump
     record = slack.store.recent_checks(user)[0]
     assert record.surface == "dm" and record.verdict == "ok"
     assert record.draft_sha256 == hashlib.sha256(HARMLESS.encode()).hexdigest()
@@ -149,44 +152,60 @@ def test_dm_shows_the_flagged_words_privately(slack: SlackHarness) -> None:
     slack.sender.event(dm_event(user, VICTIM, ts=new_ts()))
     call = slack.fake.wait_for("chat.postMessage", to_channel("D" + user))[0]
     assert call.header() == "⛔ Do not post"
-    assert "Maria Gonzalez" in call.text_dump and "Fix:" in call.text_dump
+    assert "Maria Gonzalez" in call.text_dump and "Change:" in call.text_dump
 
 
-def test_ai_panel_thread_gets_prompts_status_and_answer(slack: SlackHarness) -> None:
-    user, thread_ts = slack.user(), new_ts()
+def test_messages_tab_greets_with_prompts_once(slack: SlackHarness) -> None:
+    user = slack.user()
     channel = "D" + user
-    started = {
-        "type": "assistant_thread_started",
-        "assistant_thread": {"user_id": user, "channel_id": channel, "thread_ts": thread_ts},
-        "event_ts": thread_ts,
-    }
-    assert slack.sender.event(started).status == 200
+    opened = {"type": "app_home_opened", "user": user, "channel": channel, "tab": "messages"}
+    assert slack.sender.event(opened).status == 200
     prompts = slack.fake.wait_for(
         "assistant.threads.setSuggestedPrompts", lambda c: c.body["channel_id"] == channel
     )[0]
+    assert prompts.error is None and "thread_ts" not in prompts.body  # set for the tab
     assert [p["title"] for p in prompts.body["prompts"]] == [t for t, _ in ids.SUGGESTED_PROMPTS]
     welcome = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
-    assert welcome.body["thread_ts"] == thread_ts
+    assert "thread_ts" not in welcome.body and "Paste the post" in welcome.text_dump
+    assert "Machine-generated" in welcome.text_dump
+    # Opened again: the prompts again, the greeting not.
+    slack.sender.event(opened)
+    slack.fake.wait_for(
+        "assistant.threads.setSuggestedPrompts", lambda c: c.body["channel_id"] == channel, count=2
+    )
+    slack.sender.event(dm_event(user, HARMLESS, ts=(sentinel := new_ts())))
+    slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == sentinel)
+    assert len(slack.fake.calls("chat.postMessage", lambda c: "Paste the post" in c.text_dump
+                                and to_channel(channel)(c))) == 1  # fmt: skip
 
-    slack.sender.event(dm_event(user, CRITICAL, ts=new_ts(), thread_ts=thread_ts))
-    answers = slack.fake.wait_for("chat.postMessage", to_channel(channel), count=2)
+
+def test_dm_thread_gets_status_answer_and_title(slack: SlackHarness) -> None:
+    user, ts = slack.user(), new_ts()
+    channel = "D" + user
+    slack.sender.event(dm_event(user, CRITICAL, ts=ts))
+    answer = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
     status = slack.fake.wait_for(
         "assistant.threads.setStatus", lambda c: c.body["channel_id"] == channel
     )[0]
-    answer = answers[1]
-    assert status.at < answer.at and status.body["thread_ts"] == thread_ts
-    assert answer.body["thread_ts"] == thread_ts
+    assert status.error is None and status.at < answer.at and status.body["thread_ts"] == ts
+    assert status.body["loading_messages"]
+    assert answer.body["thread_ts"] == ts
     assert answer.header() == "🧑‍⚖️ A reviewer should decide"
     # needs_review is escalated automatically, and the answer says so.
     assert "sent it to the PIO (request #" in answer.text_dump
     assert ids.ACTION_ASK_REVIEWER not in {e["action_id"] for e in find_actions(answer.blocks)}
+    title = slack.fake.wait_for(
+        "assistant.threads.setTitle", lambda c: c.body["channel_id"] == channel
+    )[0]
+    assert title.error is None and title.body["thread_ts"] == ts
+    assert title.body["title"] == "🧑‍⚖️ A reviewer should decide · draft check"
     card = slack.fake.wait_for(
         "chat.postMessage", lambda c: to_channel(REVIEW_CHANNEL)(c) and CRITICAL in c.text_dump
     )[0]
     escalation = slack.store.list_escalations(requester_id=user)[0]
-    assert (escalation.reply_channel, escalation.reply_thread_ts) == (channel, thread_ts)
+    assert (escalation.reply_channel, escalation.reply_thread_ts) == (channel, ts)
     assert (escalation.card_channel, escalation.card_ts) == (REVIEW_CHANNEL, card.response["ts"])
-    assert escalation.draft_text == CRITICAL and escalation.surface == "assistant"
+    assert escalation.draft_text == CRITICAL and escalation.surface == "dm"
 
 
 def test_app_home_is_published(slack: SlackHarness) -> None:
@@ -201,6 +220,10 @@ def test_mention_in_a_channel_answers_in_thread_without_the_details(slack: Slack
     slack.sender.event(mention(user, channel, VICTIM, ts))
     call = slack.fake.wait_for("chat.postMessage", to_channel(channel))[0]
     assert call.body["thread_ts"] == ts and call.header() == "⛔ Do not post"
+    status = slack.fake.calls(
+        "assistant.threads.setStatus", lambda c: c.body["channel_id"] == channel
+    )
+    assert status and status[0].body["thread_ts"] == ts and status[0].at < call.at
     for detail in ("Maria", "Gonzalez", "41 Oak"):
         assert detail not in call.text_dump
     assert "direct message" in call.text_dump and "1058.10(a)" in call.text_dump
@@ -263,6 +286,21 @@ def test_slash_command_answers_ephemerally(slack: SlackHarness) -> None:
     assert call.header() == "✏️ Revise before posting"
     assert "1058.13(b)" in call.text_dump
     assert not slack.fake.calls("chat.postMessage", to_channel(channel))
+
+
+def test_technical_footer_only_for_admins_and_in_app_home(slack: SlackHarness) -> None:
+    officer, channel = slack.user(), slack.channel()
+    plain_answer = slash(slack, REVISE, officer, channel)
+    admin_answer = slash(slack, REVISE, REVIEWER, channel)
+    assert "Policy version" not in plain_answer.text_dump
+    assert "engine: local" not in plain_answer.text_dump
+    assert "Policy version" in admin_answer.text_dump and "confidence" in admin_answer.text_dump
+    slack.sender.event({"type": "app_home_opened", "user": officer, "tab": "home"})
+    home = slack.fake.wait_for("views.publish", lambda c: c.body["user_id"] == officer)[0]
+    check = slack.store.recent_checks(officer)[0]
+    assert f"check #{check.id}, policy `{check.policy_version[:12]}`, engine local" in (
+        home.text_dump
+    )
 
 
 def test_slash_help_is_the_ack_itself(slack: SlackHarness) -> None:
@@ -431,43 +469,58 @@ def test_expired_check_asks_to_run_it_again(slack: SlackHarness) -> None:
     assert "run the check again" in slack.fake.wait_for("response_url", at_url(key))[0].text_dump
 
 
-def test_show_full_section(slack: SlackHarness) -> None:
+def test_show_the_policy(slack: SlackHarness) -> None:
     user, channel = slack.user(), slack.channel()
     answer = slash(slack, VICTIM, user, channel)
-    picker = element(answer, ids.ACTION_PICK_SECTION)
-    option = picker["options"][0]
-    payload = block_action(slack, user, channel, picker, key="s", selected=option)
+    button = element(answer, ids.ACTION_SHOW_POLICY)
+    payload = block_action(slack, user, channel, button, key="s")
     assert slack.sender.interaction(payload).status == 200
     opened = slack.fake.wait_for(
         "views.open", lambda c: c.body["trigger_id"] == payload["trigger_id"]
     )[0]
     view = opened.body["view"]
-    assert view["title"]["text"] == "Policy section"
-    assert "1058.10(a)" in view["blocks"][0]["text"]["text"]
+    assert view["title"]["text"] == "The policy"
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert [h.split()[1] for h in headers] == ["1058.10(a)", "1058.13(b)"]
     assert "crime victim" in json.dumps(view)
+
+
+def test_show_the_policy_for_a_section_that_is_gone(slack: SlackHarness) -> None:
+    stale = {
+        "action_id": ids.ACTION_SHOW_POLICY,
+        "type": "button",
+        "value": json.dumps([json.dumps(["social-media-policy.md", "9999.9"])]),
+    }
+    payload = block_action(slack, slack.user(), "C1", stale, key="gone")
+    slack.sender.interaction(payload)
+    opened = slack.fake.wait_for(
+        "views.open", lambda c: c.body["trigger_id"] == payload["trigger_id"]
+    )[0]
+    assert "Run the check again" in opened.text_dump
 
 
 def test_feedback_buttons(slack: SlackHarness) -> None:
     user, channel = slack.user(), slack.channel()
     answer = slash(slack, HARMLESS, user, channel)
-    check_id = int(element(answer, ids.ACTION_FEEDBACK_UP)["value"])
+    buttons = element(answer, ids.ACTION_FEEDBACK)
+    check_id = int(feedback_value(buttons, "up")["value"].split(":")[1])
     voted = {}
-    for action_id, word in ((ids.ACTION_FEEDBACK_UP, "👍"), (ids.ACTION_FEEDBACK_DOWN, "👎")):
+    for kind, word in (("up", "👍"), ("down", "👎")):
         key = slack.new_id("fb")
-        button = element(answer, action_id)  # the second click comes from a stale screen
-        slack.sender.interaction(block_action(slack, user, channel, button, key=key))
+        click = feedback_value(buttons, kind)  # the second click comes from a stale screen
+        slack.sender.interaction(block_action(slack, user, channel, click, key=key))
         voted[word] = slack.fake.wait_for("response_url", at_url(key))[0]
     # The answer is redrawn in place: the vote instead of the buttons, the rest kept.
     up = voted["👍"]
     assert up.body["replace_original"] is True and "You rated this answer 👍" in up.text_dump
     remaining = {e["action_id"] for e in find_actions(up.blocks)}
-    assert ids.ACTION_FEEDBACK_UP not in remaining and ids.ACTION_ASK_REVIEWER in remaining
+    assert ids.ACTION_FEEDBACK not in remaining and ids.ACTION_ASK_REVIEWER in remaining
     assert up.header() == "✅ OK to post"
     assert "replaces your earlier rating" in voted["👎"].text_dump
     # Someone else cannot vote on this check.
     other_key = slack.new_id("fb")
-    button = element(answer, ids.ACTION_FEEDBACK_UP)
-    slack.sender.interaction(block_action(slack, slack.user(), channel, button, key=other_key))
+    click = feedback_value(buttons, "up")
+    slack.sender.interaction(block_action(slack, slack.user(), channel, click, key=other_key))
     refused = slack.fake.wait_for("response_url", at_url(other_key))[0]
     assert "Only the person who asked can rate this answer" in refused.text_dump
     with slack.store.engine.connect() as conn:
@@ -479,7 +532,7 @@ def test_feedback_in_a_dm_thread_updates_the_message(slack: SlackHarness) -> Non
     user, ts = slack.user(), new_ts()
     slack.sender.event(dm_event(user, HARMLESS, ts=ts))
     answer = slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("thread_ts") == ts)[0]
-    button = element(answer, ids.ACTION_FEEDBACK_DOWN)
+    button = feedback_value(element(answer, ids.ACTION_FEEDBACK), "down")
     payload = block_action(slack, user, "D" + user, button, key=slack.new_id("fb"),
                            ephemeral=False, message_ts=answer.response["ts"])  # fmt: skip
     payload["message"] = {"ts": answer.response["ts"], "thread_ts": ts, "blocks": answer.blocks}
@@ -488,9 +541,7 @@ def test_feedback_in_a_dm_thread_updates_the_message(slack: SlackHarness) -> Non
         "chat.update", lambda c: c.body.get("ts") == answer.response["ts"]
     )[0]
     assert "You rated this answer 👎" in update.text_dump
-    assert not {ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN} & {
-        e["action_id"] for e in find_actions(update.blocks)
-    }
+    assert ids.ACTION_FEEDBACK not in {e["action_id"] for e in find_actions(update.blocks)}
 
 
 def test_suggested_prompt_asks_for_the_draft(slack: SlackHarness) -> None:

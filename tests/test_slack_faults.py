@@ -173,7 +173,7 @@ def test_store_outage_still_answers(make_slack_app: Any, monkeypatch: Any) -> No
     answer = answer_in(slack, ts)
     assert answer.header() == "✅ OK to post"
     action_ids = {e["action_id"] for e in find_actions(answer.blocks)}
-    assert ids.ACTION_ASK_REVIEWER in action_ids and ids.ACTION_FEEDBACK_UP not in action_ids
+    assert ids.ACTION_ASK_REVIEWER in action_ids and ids.ACTION_FEEDBACK not in action_ids
 
 
 def test_huge_decision_is_posted_within_limits(make_slack_app: Any) -> None:

@@ -10,20 +10,48 @@ itself this layer adds nothing and only supplies citations.
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.core.models import Passage, PolicySection
 from bot.core.policy_settings import PolicySettings
 from bot.core.provisions import ProvisionForce, read_force
 from bot.core.retrieval import PassageIndex
-from bot.core.topics import MANUAL_QUERIES, TOPICS_BY_KEY, Topic
+from bot.core.topics import MANUAL_QUERIES, TOPIC_KEYS, TOPICS_BY_KEY, Topic
 
 SEARCH_DEPTH = 12
+FUSION_DEPTH = 50
+RECENT_SEARCHES = 64
 MAX_DRAFT_QUERY_CHARS = 1500
 # How much a candidate's kind of text counts when choosing the governing provision.
 WEIGHT_INFORMS = 0.55  # a provision that neither forbids, gates nor permits anything
 WEIGHT_PARENT = 0.85  # the introduction of a section whose items are the provisions
 WEIGHT_DEFINITIONS = 0.3
+WEIGHT_PREFATORY = 0.6  # purpose, scope, training, considerations: about the policy, not a rule
+WEIGHT_NOT_ABOUT_SPEECH = 0.5  # says nothing about posting, publishing or releasing anything
+_PREFATORY = re.compile(
+    r"purpose|scope|training|considerations|applicability|privacy expectation|monitoring|"
+    r"retention|background|reporting violations",
+    re.IGNORECASE,
+)
+# A provision that governs a post speaks of communicating something to others.
+_SPEECH = re.compile(
+    r"\b(?:post\w*|social\s+media|social\s+network\w*|web\s*sites?|web\s+pages?|internet|"
+    r"publi(?:sh|c)\w*|disseminat\w*|transmit\w*|releas\w*|disclos\w*|divulg\w*|shar\w*|"
+    r"photo\w*|video\w*|image\w*|recording\w*|statements?|comments?|speech|expression|media|"
+    r"display\w*|endors\w*|identif\w*)\b",
+    re.IGNORECASE,
+)
+# "All postings ... shall be approved": a requirement for every post, not only for a topic.
+_BLANKET = re.compile(
+    r"\b(?:all|any|every)\s+(?:\w+\s+){0,3}(?:postings?|posts?|content|information|"
+    r"statements?|releases?|comments?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,11 @@ class Provisions:
             parent = self._by_key.get((section.source, section.parent or ""))
             lead_in = parent.text if parent is not None and section.parent else ""
             self.forces[(section.source, section.section)] = read_force(section.text, lead_in)
+        self._recent: dict[tuple[str, str], Governing | None] = {}
+        self._lock = threading.Lock()
+        self.vectors: np.ndarray | None = None
+        self.passage_topics: np.ndarray | None = None
+        self.encode: Callable[[str], np.ndarray] = lambda text: np.zeros(1)
         self._first_passage: dict[tuple[str, str], Passage] = {}
         for passage in index.passages:
             self._first_passage.setdefault((passage.source, passage.section), passage)
@@ -85,14 +118,61 @@ class Provisions:
             weight *= WEIGHT_PARENT
         if "definition" in passage.title.lower():
             weight *= WEIGHT_DEFINITIONS
+        elif _PREFATORY.search(passage.title):
+            weight *= WEIGHT_PREFATORY
+        if not _SPEECH.search(passage.text):
+            weight *= WEIGHT_NOT_ABOUT_SPEECH
         return weight
 
+    @staticmethod
+    def is_blanket(force: ProvisionForce) -> bool:
+        """True when the deciding sentence covers every post ("All postings ... shall be
+        approved by a supervisor"), not only posts about one topic."""
+        return bool(_BLANKET.search(force.sentence))
+
+    def attach_vectors(
+        self,
+        vectors: np.ndarray,
+        encode: Callable[[str], np.ndarray],
+        topics: np.ndarray | None = None,
+    ) -> None:
+        """Passage embeddings (in index order), the draft encoder and, optionally, the
+        judge's topic probabilities for every passage (passages x TOPIC_KEYS): the governing
+        search then reads meaning as well as words, across languages, and prefers the
+        provisions the judge tags with the topic."""
+        self.vectors = vectors
+        self.encode = encode
+        self.passage_topics = topics
+        self._weights = np.array([self._weight(passage) for passage in self.index.passages])
+        self._topic_vectors: dict[str, np.ndarray] = {}
+        with self._lock:
+            self._recent.clear()
+
+    def _topic_vector(self, key: str, words: str) -> np.ndarray:
+        if key not in self._topic_vectors:
+            self._topic_vectors[key] = self.encode(words)
+        return self._topic_vectors[key]
+
     def governing(self, topic_key: str, text: str = "") -> Governing | None:
-        """The provision that governs `topic_key` for this draft (or for the topic alone)."""
+        """The provision that governs `topic_key` for this draft (or for the topic alone).
+        One answer asks for the same topic several times (its finding, its citation, the
+        approver), so the last few searches are kept."""
+        key = (topic_key, text)
+        with self._lock:
+            if key in self._recent:
+                return self._recent[key]
+        found = self._governing(topic_key, text)
+        with self._lock:
+            self._recent[key] = found
+            while len(self._recent) > RECENT_SEARCHES:
+                self._recent.pop(next(iter(self._recent)))
+        return found
+
+    def _governing(self, topic_key: str, text: str) -> Governing | None:
         topic = self.topic(topic_key)
         if topic is None:
             return None
-        pin = self.settings.topics.get(topic_key)
+        pin = self.settings.setting(topic_key)
         if pin is not None and pin.provision:
             for section in self.sections_with_id(pin.provision):
                 passage = self._first_passage.get((section.source, section.section))
@@ -102,6 +182,8 @@ class Provisions:
                     )
         words = topic.query if self.sample else MANUAL_QUERIES.get(topic_key, topic.query)
         query = f"{words} {text[:MAX_DRAFT_QUERY_CHARS]}".strip()
+        if self.vectors is not None and not self.sample:
+            return self._fused(topic_key, words, query, text)
         scored = [
             (result.score * self._weight(result.passage), result.passage)
             for result in self.index.search(query, k=SEARCH_DEPTH)
@@ -116,3 +198,36 @@ class Provisions:
         confidence = best_score / (best_score + runner_up) if best_score > 0 else 0.0
         section = self._by_key[(best.source, best.section)]
         return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
+
+    def _fused(self, topic_key: str, words: str, query: str, text: str) -> Governing | None:
+        """Words and meaning together: the BM25 score of topic words plus draft, and the
+        embedding similarity of each passage to the draft and to the topic's words, each
+        standardised over the manual, summed, and weighted as in `_weight`."""
+        assert self.vectors is not None
+        passages = self.index.passages
+        lexical = np.zeros(len(passages))
+        for result in self.index.search(query, k=FUSION_DEPTH):
+            position = self.index.position(result.passage.id)
+            if position is not None:
+                lexical[position] = max(lexical[position], result.score)
+        parts = [lexical, self.vectors @ self._topic_vector(topic_key, words)]
+        if text.strip():
+            parts.append(self.vectors @ self.encode(text))
+        if self.passage_topics is not None and topic_key in TOPIC_KEYS:
+            parts.append(self.passage_topics[:, TOPIC_KEYS.index(topic_key)])
+        fused = sum(_standardised(part) for part in parts)
+        fused = (fused - fused.min()) * self._weights
+        order = np.argsort(-fused)
+        best = passages[int(order[0])]
+        runner_up = next(
+            (fused[i] for i in order[1:20] if passages[int(i)].section != best.section), 0.0
+        )
+        best_score = float(fused[order[0]])
+        confidence = best_score / (best_score + float(runner_up)) if best_score > 0 else 0.0
+        section = self._by_key[(best.source, best.section)]
+        return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 0 else values * 0.0

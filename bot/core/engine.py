@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
@@ -11,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
+
+import numpy as np
 
 from bot.core.chunking import DEFAULT_MAX_TOKENS, chunk_sections
 from bot.core.combine import (
@@ -46,6 +50,7 @@ INDEX_FORMAT = 4  # bump when the cached layout or chunking changes
 # A judge topic this likely counts as touched by the draft, for the manual's own provisions.
 TOUCH_PROBABILITY = 0.5
 MAX_DEPARTMENT_TOPICS = 4
+PASSAGE_EMBED_CHARS = 600
 _SAMPLE_FRONT_MATTER = re.compile(r"\A---\n(?:[^\n]*\n){0,20}?sample:\s*true\s*\n", re.I)
 MAX_QUOTE_CHARS = 420
 MAX_SENTENCE_CHARS = 900  # one whole sentence may run longer than the quote budget
@@ -90,6 +95,7 @@ class Engine:
         # The rules and the judge encode the sample policy; a department's own manual decides
         # through its provisions' force as well.
         self.department_manual = not stats.sample_policy
+        self._cache_target: Path | None = None
         self._rule_citations: dict[str, Citation | None] = {}
         for rule in rules:
             _ = rule.compiled, rule.compiled_requires, rule.compiled_unless  # compile at load
@@ -116,6 +122,11 @@ class Engine:
         engine = cls._load_policy(policy_dir, cache_dir, rebuild, progress, max_tokens)
         settings = load_settings(Path(policy_dir), {section.section for section in engine.sections})
         if settings.path:
+            # Answers and the audit trail name a version that changes with policy.toml too.
+            toml = (Path(policy_dir) / settings.path).read_bytes()
+            engine.policy_version = hashlib.sha256(
+                engine.policy_version.encode() + b"\0" + toml
+            ).hexdigest()[:16]
             engine.settings = settings
             engine.provisions = Provisions(
                 engine.sections,
@@ -126,7 +137,36 @@ class Engine:
             )
         if with_judge:
             engine.judge = default_judge()
+            if engine.department_manual:
+                vectors, topics = engine._passage_readings(engine.judge)
+                engine.provisions.attach_vectors(vectors, engine.judge.embed, topics)
         return engine
+
+    def _passage_readings(self, judge: Judge) -> tuple[np.ndarray, np.ndarray]:
+        """Every passage's embedding (title and text) and the judge's topic probabilities
+        for it, kept beside the index (keyed by the judge's version)."""
+        path = self._cache_target / f"readings-{judge.version}.npz" if self._cache_target else None
+        count = len(self.index.passages)
+        if path is not None:
+            try:
+                with np.load(path) as cached:
+                    if cached["vectors"].shape[0] == count:
+                        return cached["vectors"], cached["topics"]
+            except (OSError, ValueError, KeyError):
+                pass  # missing or damaged: computed again
+        texts = [f"{p.title}. {p.text[:PASSAGE_EMBED_CHARS]}" for p in self.index.passages]
+        vectors = np.asarray(judge.embedder.encode(texts), dtype=np.float32)
+        topics = (
+            np.stack(
+                [judge.model.topic_probabilities(v, t) for v, t in zip(vectors, texts, strict=True)]
+            )
+            if texts
+            else np.zeros((0, len(TOPICS)))
+        )
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only cache only costs the next start
+                np.savez(path, vectors=vectors, topics=topics)
+        return vectors, topics
 
     @classmethod
     def _load_policy(
@@ -162,7 +202,9 @@ class Engine:
         if target:
             cls._save(target, sections, index, stats)
         stats.seconds = time.perf_counter() - started
-        return cls(sections, index, version, stats)
+        engine = cls(sections, index, version, stats)
+        engine._cache_target = target if target and target.exists() else None
+        return engine
 
     @staticmethod
     def _save(
@@ -200,7 +242,9 @@ class Engine:
             return None  # a damaged cache is rebuilt
         stats.from_cache = True
         stats.seconds = time.perf_counter() - started
-        return cls(sections, index, version, stats)
+        engine = cls(sections, index, version, stats)
+        engine._cache_target = target
+        return engine
 
     # --------------------------------------------------------------- retrieval
     @property
@@ -327,7 +371,7 @@ class Engine:
         findings = list(rule_findings)
         if assessment is not None:
             findings += judge_findings(rule_findings, assessment, self.combination)
-        if self.department_manual and request is not None:
+        if (self.department_manual or self.settings.path) and request is not None:
             findings = self.department_findings(request, findings, assessment)
         return findings
 
@@ -336,6 +380,12 @@ class Engine:
     ) -> list[str]:
         """The topics a draft touches, most certain first: its findings' topics, then what
         the judge read in it, then what the account and incident flags imply."""
+        return [topic for topic, _ in self._touched(request, findings, assessment)]
+
+    def _touched(
+        self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
+    ) -> list[tuple[str, bool]]:
+        """(topic, read in the draft) pairs; False for topics only the flags imply."""
         topics: list[str] = []
         for finding in findings:
             topic = self.finding_topic(finding)
@@ -351,11 +401,15 @@ class Engine:
         for key, custom in self.settings.custom.items():
             if any(phrase in lowered for phrase in custom.phrases):
                 topics.append(key)
+        read = list(dict.fromkeys(topics))
+        flagged = []
         if request.account == "official":
-            topics.append("official_account")
+            flagged.append("official_account")
         if request.incident:
-            topics.append("incident")
-        return list(dict.fromkeys(topics))
+            flagged.append("incident")
+        return [(topic, True) for topic in read] + [
+            (topic, False) for topic in flagged if topic not in read
+        ]
 
     def department_findings(
         self, request: CheckRequest, findings: list[Finding], assessment: Assessment | None
@@ -363,28 +417,30 @@ class Engine:
         """The findings with the department manual's own say added: where the governing
         provision of a touched topic needs someone's approval (or policy.toml sets a stricter
         severity), the draft goes to review naming that approver. Never removes a finding."""
-        result = [self._with_approver(finding, request.text) for finding in findings]
+        result = [self._as_configured(finding, request.text) for finding in findings]
         have = {self.finding_topic(finding) for finding in findings}
         strict_topics = {
             score.topic
             for score in (assessment.topics if assessment is not None else ())
             if score.probability >= TOUCH_PROBABILITY
         }
-        for topic in self.touched_topics(request, findings, assessment)[:MAX_DEPARTMENT_TOPICS]:
+        touched = self._touched(request, findings, assessment)[:MAX_DEPARTMENT_TOPICS]
+        for topic, read_in_draft in touched:
             governing = self.provisions.governing(topic, request.text)
             setting = self.settings.setting(topic)
             severity = setting.severity if setting else None
             force = governing.force.force if governing else "informs"
-            if (
-                severity is None
-                and force == "requires_approval"
-                or (
-                    severity is None
-                    and force == "prohibits"
-                    and topic not in have
-                    and (topic in strict_topics or topic in self.settings.custom)
-                )
-            ):
+            # A topic only the account or incident flag implies needs a rule for every post.
+            applies = read_in_draft or (
+                governing is not None and self.provisions.is_blanket(governing.force)
+            )
+            needs_approval = force == "requires_approval" and applies
+            restricted = (
+                force == "prohibits"
+                and topic not in have
+                and (topic in strict_topics or topic in self.settings.custom)
+            )
+            if severity is None and (needs_approval or restricted):
                 severity = "needs_review"
             if severity is None or governing is None:
                 continue
@@ -404,8 +460,14 @@ class Engine:
             return governing.force.approver
         return self.settings.default_approver
 
-    def _with_approver(self, finding: Finding, text: str) -> Finding:
+    def _as_configured(self, finding: Finding, text: str) -> Finding:
+        """A finding as the department applies it: the severity policy.toml sets for its
+        topic (validated never to go below the safety floor) and the approver its manual or
+        policy.toml names in place of "the PIO"."""
         topic = self.finding_topic(finding)
+        setting = self.settings.setting(topic) if topic else None
+        if setting and setting.severity and setting.severity != finding.severity:
+            finding = replace(finding, severity=setting.severity)
         governing = self.provisions.governing(topic, text) if topic else None
         approver = self.approver_for(topic, governing)
         if not approver or "PIO" not in finding.fix:

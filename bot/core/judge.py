@@ -191,6 +191,19 @@ class JudgeModel:
             out += self.sparse_weights[:, indices] @ values
         return out
 
+    def topic_probabilities(self, embedding: np.ndarray, text: str) -> np.ndarray:
+        """Each topic head's probability for a text (0 for a topic without a head), in
+        TOPIC_KEYS order: how the judge would tag a policy provision, not only a draft."""
+        logits = self.logits(embedding, text, "unknown", False)
+        return np.array(
+            [
+                _sigmoid(logits[self._head_index[f"topic:{key}"]])
+                if f"topic:{key}" in self._head_index
+                else 0.0
+                for key in TOPIC_KEYS
+            ]
+        )
+
     def neighbour_vote(self, embedding: np.ndarray, k: int = NEIGHBOURS) -> float | None:
         """Share of harmful drafts among the k most similar training drafts, weighted by
         similarity and balanced for the two classes' sizes."""
@@ -290,8 +303,18 @@ class Judge:
         return self.model.version
 
     def assess(self, text: str, account: str, incident: bool) -> Assessment:
-        embedding = self.embedder.encode([text])[0]
-        return self.model.score(embedding, text, account, incident)
+        return self.model.score(self.embed(text), text, account, incident)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One text's embedding; the last few are kept, as the draft is read twice (the
+        judge, then the search for the department's governing provisions)."""
+        return self._embed_cached(text)
+
+    @functools.lru_cache(maxsize=16)  # noqa: B019 - one Judge per process (default_judge)
+    def _embed_cached(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode([text])[0]
+        vector.setflags(write=False)
+        return vector
 
 
 @functools.cache

@@ -20,7 +20,14 @@ from bot.core.models import CheckRequest, Decision
 
 MANUALS_DIR = EVALS_DIR / "manuals"
 FOLDERS_FILE = MANUALS_DIR / "folders.json"
-MANUAL_FIRST_RUN = EVALS_DIR / "first_runs" / "manuals.json"
+FIRST_RUNS = EVALS_DIR / "first_runs"
+
+
+def first_run_path(name: str) -> Path:
+    """Where a question set's first run is recorded (once, before anything is tuned to it)."""
+    return FIRST_RUNS / f"manual-{name}.json"
+
+
 _ID_TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -140,18 +147,28 @@ def _pages_shown(decision: Decision, engine: Engine) -> bool:
     )
 
 
-def run_manual_eval(policies_root: Path, cache_dir: Path | None = None) -> list[ManualReport]:
+def manual_sets() -> dict[str, str]:
+    """Question set name -> the folder of its manual under the policies root."""
     try:
-        folders: dict[str, str] = json.loads(FOLDERS_FILE.read_text(encoding="utf-8"))
+        return json.loads(FOLDERS_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PolicyError(f"cannot read {FOLDERS_FILE}: {error}") from None
+
+
+def run_manual_eval(
+    policies_root: Path, cache_dir: Path | None = None, only: set[str] | None = None
+) -> list[ManualReport]:
     reports = []
-    for name, folder in folders.items():
+    engines: dict[str, Engine] = {}
+    for name, folder in manual_sets().items():
+        if only is not None and name not in only:
+            continue
         path = MANUALS_DIR / f"{name}.jsonl"
         manual = Path(policies_root) / folder
         if not manual.is_dir():
             raise PolicyError(f"manual folder {manual} does not exist (pass --manuals ROOT)")
-        engine = Engine.load(manual, cache_dir)
+        engine = engines.get(folder) or Engine.load(manual, cache_dir)
+        engines[folder] = engine
         report = ManualReport(name, engine.stats.sections, engine.stats.seconds)
         for case in load_manual_cases(path):
             request = CheckRequest(case.text, account=case.account, incident=case.incident)  # type: ignore[arg-type]

@@ -130,6 +130,16 @@ class Decision:
     latency_ms: float = 0.0
     account: Account = "unknown"
     incident: bool = False
+    # For each finding, the index in `citations` of the provision it rests on (None: none
+    # of its own). Empty when not known (model-written findings).
+    finding_citations: tuple[int | None, ...] = ()
+
+    def citation_for(self, index: int) -> Citation | None:
+        """The citation finding `index` rests on, when the decision says so."""
+        if len(self.finding_citations) != len(self.findings):
+            return None
+        at = self.finding_citations[index]
+        return self.citations[at] if at is not None and 0 <= at < len(self.citations) else None
 
     @property
     def finding_codes(self) -> list[str]:
@@ -152,6 +162,7 @@ class Decision:
             "latency_ms": round(self.latency_ms, 3),
             "account": self.account,
             "incident": self.incident,
+            "finding_citations": list(self.finding_citations),
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -176,6 +187,9 @@ class Decision:
             latency_ms=float(data.get("latency_ms", 0.0)),
             account=data.get("account", "unknown"),
             incident=bool(data.get("incident", False)),
+            finding_citations=tuple(
+                None if item is None else int(item) for item in data.get("finding_citations", ())
+            ),
         )
 
 

@@ -53,9 +53,12 @@ PHONE = (
     r"|(?<![\w-])\d{3}[-.]\d{4}(?![\w-])"
     rf"|\b(?:{DIGIT_WORD}[\s,.-]*){{6}}{DIGIT_WORD}\b"
 )
+# Keyword runs are bounded ({0,6}): "plate plate plate ..." would otherwise make every
+# start consume the rest of the run (quadratic time).
 LICENSE_PLATE = (
     r"\b(?:plates?|tags?|license|licence|registration)\b(?:\s+(?:number|no\.?|#|was|is|of|reads?|"
-    r"plate))*\s*:?\s*#?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?-i:[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4})\b"
+    r"plate)){0,6}\s*:?\s*#?"
+    r"(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?-i:[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4})\b"
     r"|(?-i:\b\d[A-Z]{3}\d{3}\b|\b[A-Z]{3}-\d{3,4}\b|\b[A-Z]{2}\d[- ]?[A-Z]\d{3}\b)"
     r"|\b(?:plates?|tags?)\b\W{0,3}(?-i:(?:[A-Z0-9][ -]){4,7}[A-Z0-9])\b"
     r"|\b(?:plates?|tags?) (?:read|reads|said|says)\s*:?\s*[\"']?(?-i:[A-Z0-9]{3,8})\b"
@@ -75,7 +78,9 @@ DATE_OF_BIRTH = (
     r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\s*:?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:dob|d\.o\.b\.|date of birth)\b"
 )
-EMAIL = r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+# The local part is bounded at RFC 5321's 64 characters: unbounded, every start inside a
+# long run of "a.a.a..." rescans the run to its end (quadratic time).
+EMAIL = r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"
 
 
 def near(first: str, second: str, gap: int = 60) -> str:
@@ -202,9 +207,10 @@ _UPPER = rf"(?!(?:{_NOT_LOWER_NAMES})\b)(?-i:[A-Z][A-Z'-]{{1,29}})\b"
 # not a name; capitalised names are NAME's).
 _WORD_PAIR = rf"(?:{_LOWER}\s+{_LOWER}|{_UPPER}\s+{_UPPER})"
 # What follows a name that is not cued by "named": punctuation, the end, or a word that goes
-# on the sentence ("victim maria lopez was hurt", "arrested tyler reed for theft").
+# on the sentence ("victim maria lopez was hurt", "arrested tyler reed for theft"); the
+# spaces are bounded, so a run of blank lines is not rescanned from each of its starts.
 _NAME_END = (
-    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:was|is|has|had|who|and|for|at|on|in|after|of|with|fled|"
+    r"(?=\s{0,3}(?:[,.;:!?)]|$)|\s{1,3}(?:was|is|has|had|who|and|for|at|on|in|after|of|with|fled|"
     r"told|said|yesterday|today|tonight|this|last|earlier)\b)"
 )
 # "victim maria lopez", "suspect named lopez", "Mrs. lopez", "arrested john smith".

@@ -193,8 +193,8 @@ DEPARTMENT_LINE = words(r"non-?emergency", r"tip ?line", r"hotline", r"crime ?st
 QUESTION = (
     r"^\W*(?:can|may|could|should|would|is it|isn'?t it|am i|are we|are officers|do i|does|"
     r"what(?:'s| is| are| can| about)|how (?:do|can|should|much)|is there|any (?:rule|policy)|"
-    r"allowed to)\b|\b(?:can|may|could|should) (?:i|we)\b[^.!]*\?"
-)
+    r"allowed to)\b|\b(?:can|may|could|should) (?:i|we)\b[^.!]{0,500}\?"
+)  # bounded: "[^.!]*" rescanned the rest of an unpunctuated draft from every "can i"
 # Content the policy explicitly permits (1058.3(a), 1058.5, 1058.6(a), 1058.21(a)).
 PERMITTED_TOPICS = words(
     r"famil(?:y|ies)", r"kids?", r"son", r"daughter", r"wife", r"husband", r"birthdays?",
@@ -727,7 +727,9 @@ RULES: tuple[Rule, ...] = (
                        r"the press", r"press", r"the media", r"newspaper", r"channel \d+",
                        r"(?:abc|nbc|cbs|fox|cnn|msnbc)", r"podcast(?:er)?", r"editor",
                        r"the (?:times|gazette|herald|tribune|post|chronicle|journal|news)",
-                       r"[\w-]*(?:courier|ledger|gazette|herald|tribune|chronicle|dispatch)"),
+                       # bounded: unbounded, a long hyphenated run is rescanned
+                       # from every start (quadratic time)
+                       r"[\w-]{0,40}(?:courier|ledger|gazette|herald|tribune|chronicle|dispatch)"),
                  words(r"asked", r"asking", r"called", r"emailed", r"messaged", r"dm'?d",
                        r"reached out", r"contacted", r"wants", r"request(?:ed|s)?", r"interview",
                        r"comments?", r"statements?", r"quotes?", r"on the record",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.core.department import Governing
 from bot.core.engine import Engine
+from bot.core.provisions import FORCES
 from bot.core.topics import TOPICS
 
 LOW_CONFIDENCE = 0.55  # the chosen provision barely beat the next one
@@ -106,7 +107,7 @@ def format_understanding(engine: Engine, with_sections: bool = False) -> str:
     forces = Counter(force.force for force in engine.provisions.forces.values())
     lines.append(
         "Provisions: "
-        + ", ".join(f"{forces.get(name, 0)} {name.replace('_', ' ')}" for name in FORCE_ORDER)
+        + ", ".join(f"{forces.get(name, 0)} {name.replace('_', ' ')}" for name in FORCES)
     )
     approvers = Counter(
         force.approver for force in engine.provisions.forces.values() if force.approver
@@ -133,9 +134,13 @@ def format_understanding(engine: Engine, with_sections: bool = False) -> str:
     if missing:
         lines.append("Topics with no governing provision: " + ", ".join(missing))
     odd = suspicious_ids(engine)
-    if odd:
-        shown = "; ".join(odd[:5]) + (f"; ... {len(odd) - 5} more" if len(odd) > 5 else "")
-        lines.append(f"Suspicious ids ({len(odd)}): {shown}")
+    by_file: dict[str, list[str]] = {}
+    for item in odd:
+        source, _, section_id = item.partition(": ")
+        by_file.setdefault(source, []).append(section_id)
+    for source, ids in by_file.items():
+        more = f", ... {len(ids) - 8} more" if len(ids) > 8 else ""
+        lines.append(f"Suspicious ids in {source} ({len(ids)}): {', '.join(ids[:8])}{more}")
     if with_sections:
         lines.append("Sections:")
         for section in engine.sections:
@@ -143,9 +148,6 @@ def format_understanding(engine: Engine, with_sections: bool = False) -> str:
             force = engine.provisions.force_of(section).force
             lines.append(f"  {section.source} {section.section}{page} [{force}] {section.title}")
     return "\n".join(lines)
-
-
-FORCE_ORDER = ("prohibits", "requires_approval", "permits", "informs")
 
 
 def format_topic(engine: Engine, topic: str) -> str:

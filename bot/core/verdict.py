@@ -60,6 +60,7 @@ def decide(
     ordered = sorted(findings, key=lambda finding: _ORDER[finding.severity])
     verdict = verdict_for(ordered)
     citations: list[Citation] = []
+    cited: dict[Finding, int | None] = {}
     notes: list[str] = []
     if verdict == "ok":
         if permission_citation:
@@ -71,6 +72,7 @@ def decide(
             citation = rule_citation(finding)
             if citation and citation not in citations:
                 citations.append(citation)
+            cited[finding] = citations.index(citation) if citation else None
         if not citations:
             fallback = rule_citation(_FALLBACK) or permission_citation
             if fallback:
@@ -97,4 +99,8 @@ def decide(
         notes=tuple(notes),
         account=request.account,
         incident=request.incident,
+        finding_citations=tuple(
+            index if (index := cited.get(finding)) is not None and index < MAX_CITATIONS else None
+            for finding in ordered
+        ),
     )

@@ -5,6 +5,11 @@ draft is redacted; passages are chosen (rules' citations, then BM25 fused with e
 within the token budget; the model answers in structured output; the answer is validated
 (bot/llm/validate.py). Any failure gives the local decision with a one-line note.
 
+Nobody waits on a hung model: the model path of one answer (embeddings, chat, retries and
+backoff) fits in OPENAI_BUDGET_SECONDS, the local answer after it; and after repeated
+failures a circuit breaker (bot/llm/breaker.py) stops calling the endpoint for a while, so
+checks answer locally at once instead of each waiting out the budget.
+
 Logs carry a per-check id, verdicts, status codes and token counts, never draft text.
 """
 
@@ -19,6 +24,7 @@ from dataclasses import replace
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import CheckRequest, Decision, Usage
+from bot.llm.breaker import TRIPPING_KINDS, CircuitBreaker
 from bot.llm.client import ChatResult, ModelClient, ModelUnavailable
 from bot.llm.config import LLMOptions
 from bot.llm.context import PromptBuilder, PromptPackage
@@ -37,6 +43,9 @@ from bot.llm.validate import Checked, check_answer, refusal_decision_parts, to_d
 log = logging.getLogger(__name__)
 
 LOCAL_ANSWER = "this is the local engine's answer."
+PAUSED_NOTE = (
+    "The model is paused after repeated failures (next try in about {seconds} s); " + LOCAL_ANSWER
+)
 
 
 def failure_note(failure: ModelUnavailable) -> str:
@@ -64,6 +73,7 @@ class LLMAdvisor:
         options: LLMOptions | None = None,
         client: ModelClient | None = None,
         prompts: PromptSet | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -89,6 +99,10 @@ class LLMAdvisor:
         self._index_stats: EmbeddingIndexStats | None = None
         self._index_retry_at = 0.0
         self._disabled: ModelUnavailable | None = None
+        self.breaker = breaker or CircuitBreaker(
+            failures_to_open=self.options.breaker_failures,
+            open_seconds=self.options.breaker_open_seconds,
+        )
 
     # -------------------------------------------------------------- properties
     @property
@@ -116,7 +130,12 @@ class LLMAdvisor:
         """The passage vectors, built once; after a failure, BM25 alone for a while."""
         if not self.options.use_embeddings:
             return None
-        with self._lock:
+        if self._index is not None:
+            return self._index
+        # Another check building the index does not make this one wait: BM25 alone.
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
             if self._index is not None or time.monotonic() < self._index_retry_at:
                 return self._index
             try:
@@ -138,6 +157,8 @@ class LLMAdvisor:
                 stats.calls,
             )
             return self._index
+        finally:
+            self._lock.release()
 
     def _dense_ranking(self, text: str) -> tuple[list[str], int]:
         index = self._embedding_index()
@@ -158,22 +179,33 @@ class LLMAdvisor:
         local = self.engine.check(request)  # invalid drafts raise InputError, as locally
         if self._disabled is not None:
             return self._fallback(local, failure_note(self._disabled), started)
+        if not self.breaker.allow():
+            note = PAUSED_NOTE.format(seconds=max(1, round(self.breaker.retry_in())))
+            return self._fallback(local, note, started)
         check_id = uuid.uuid4().hex[:8]
         redaction = self.builder.redact(request)
+        budget = self.settings.openai_budget_seconds
         try:
-            dense, query_tokens = self._dense_ranking(redaction.text)
-            candidates = self.builder.candidates(request, local, dense)
-            package = self.builder.build(request, local, redaction, candidates)
-            if package is None:
-                log.info("check %s: draft over the %d-token budget", check_id, self.budget)
-                note = f"The draft is too long for the model's context budget; {LOCAL_ANSWER}"
-                return self._fallback(local, note, started)
-            result = self.client.answer(package.messages)
+            with self.client.within(budget, f"{budget:g} s time budget"):
+                with self.client.within(budget * self.options.dense_share):
+                    dense, query_tokens = self._dense_ranking(redaction.text)
+                candidates = self.builder.candidates(request, local, dense)
+                package = self.builder.build(request, local, redaction, candidates)
+                if package is None:
+                    log.info("check %s: draft over the %d-token budget", check_id, self.budget)
+                    note = f"The draft is too long for the model's context budget; {LOCAL_ANSWER}"
+                    return self._fallback(local, note, started)
+                result = self.client.answer(package.messages)
         except ModelUnavailable as failure:
             if failure.permanent:
                 self._disable(failure)
+            if failure.kind in TRIPPING_KINDS:
+                self.breaker.failure(failure.reason)
+            else:
+                self.breaker.success()  # the endpoint answered, just not usefully
             log.info("check %s: local answer (%s)", check_id, failure.reason)
             return self._fallback(local, failure_note(failure), started)
+        self.breaker.success()
         decision = self._decide(request, local, package, result, query_tokens, started)
         log.info(
             "check %s: verdict=%s local=%s model=%s passages=%d redacted=%s "

@@ -3,16 +3,20 @@ bounded retries and every failure turned into a `ModelUnavailable` that says wha
 
 The SDK's own retries are switched off (`max_retries=0`) so the backoff is ours: short and
 configurable (tests use milliseconds), capped, and honouring a server's Retry-After within
-the cap. Works with api.openai.com, Azure OpenAI's v1 endpoint and any OpenAI-compatible
-server through `OPENAI_BASE_URL`.
+the cap. Inside `with client.within(seconds):` every call of this thread, retries and
+backoff included, fits in that time: each attempt's timeout is what is left, and no retry
+starts that could not finish. Works with api.openai.com, Azure OpenAI's v1 endpoint and any
+OpenAI-compatible server through `OPENAI_BASE_URL`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # no temperature parameter for these
+MIN_ATTEMPT_SECONDS = 0.05  # an attempt with less time than this left is not started
 
 
 class ModelUnavailable(Exception):
@@ -61,7 +66,7 @@ class EmbeddingResult:
 
 
 class ModelClient:
-    """Thread-safe: the SDK client is shared; no other state."""
+    """Thread-safe: the SDK client is shared; deadlines are per thread."""
 
     def __init__(
         self,
@@ -74,12 +79,37 @@ class ModelClient:
         self.embedding_model = settings.openai_embedding_model
         self.options = options
         self._sleep = sleep
+        self._clock = time.monotonic
+        self._timeout = settings.openai_timeout_seconds
+        self._deadlines = threading.local()
         self._sdk = OpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url or None,
             timeout=settings.openai_timeout_seconds,
             max_retries=0,
         )
+
+    # --------------------------------------------------------------- deadlines
+    @contextlib.contextmanager
+    def within(self, seconds: float, label: str = "") -> Iterator[None]:
+        """Calls made by this thread inside the block finish within `seconds` (and within
+        any enclosing block's time). `label` names the budget in the failure reason."""
+        stack: list[tuple[float, str]] = self._deadlines.__dict__.setdefault("stack", [])
+        stack.append((self._clock() + seconds, label or f"{seconds:g} s time budget"))
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    def _deadline(self) -> tuple[float, str] | None:
+        stack: list[tuple[float, str]] = self._deadlines.__dict__.get("stack", [])
+        return min(stack) if stack else None
+
+    def _time_left(self) -> tuple[float | None, str]:
+        deadline = self._deadline()
+        if deadline is None:
+            return None, ""
+        return deadline[0] - self._clock(), deadline[1]
 
     # ------------------------------------------------------------------- calls
     def answer(self, messages: Sequence[dict[str, str]]) -> ChatResult:
@@ -90,13 +120,14 @@ class ModelClient:
             extra["temperature"] = 0
         attempts = 0
 
-        def call() -> Any:
+        def call(timeout: float) -> Any:
             nonlocal attempts
             attempts += 1
             return self._sdk.chat.completions.parse(
                 model=self.model,
                 messages=list(messages),  # type: ignore[arg-type]
                 response_format=ModelAnswer,
+                timeout=timeout,
                 **extra,
             )
 
@@ -122,11 +153,14 @@ class ModelClient:
     def embed(self, texts: Sequence[str]) -> EmbeddingResult:
         attempts = 0
 
-        def call() -> Any:
+        def call(timeout: float) -> Any:
             nonlocal attempts
             attempts += 1
             return self._sdk.embeddings.create(
-                model=self.embedding_model, input=list(texts), encoding_format="float"
+                model=self.embedding_model,
+                input=list(texts),
+                encoding_format="float",
+                timeout=timeout,
             )
 
         response = self._with_retries(call, "embeddings")
@@ -147,20 +181,35 @@ class ModelClient:
         return None
 
     # ----------------------------------------------------------------- retries
-    def _with_retries(self, call: Callable[[], T], what: str) -> T:
+    def _with_retries(self, call: Callable[[float], T], what: str) -> T:
         attempt = 0
         while True:
+            left, budget = self._time_left()
+            if left is not None and left < MIN_ATTEMPT_SECONDS:
+                log.warning("%s call not made: the %s is spent", what, budget)
+                raise ModelUnavailable(f"over the {budget}", kind="timeout")
+            timeout = self._timeout if left is None else min(self._timeout, left)
             try:
-                return call()
+                return call(timeout)
             except Exception as error:  # noqa: BLE001 - classified below
                 failure = classify(error)
+                if failure.kind == "timeout" and timeout < self._timeout:
+                    failure = ModelUnavailable(f"over the {budget}", kind="timeout")
                 retryable = failure.kind in {"timeout", "connection", "rate_limit", "server"}
-                if not retryable or attempt >= self.options.max_retries:
+                delay = self._delay(attempt, error)
+                left, budget = self._time_left()
+                no_time = left is not None and left - delay < MIN_ATTEMPT_SECONDS
+                if not retryable or attempt >= self.options.max_retries or no_time:
                     log.warning(
-                        "%s call failed after %d attempt(s): %s", what, attempt + 1, failure.reason
+                        "%s call failed after %d attempt(s): %s%s",
+                        what,
+                        attempt + 1,
+                        failure.reason,
+                        f" (no time left in the {budget} to retry)"
+                        if retryable and no_time and attempt < self.options.max_retries
+                        else "",
                     )
                     raise failure from error
-                delay = self._delay(attempt, error)
                 log.info(
                     "%s call failed (%s); retry %d/%d in %.2fs",
                     what,

@@ -28,6 +28,9 @@ class LLMOptions:
     embedding_batch: int = 128
     unsure_below: float = 0.5  # model confidence under this means "a human decides"
     embeddings_retry_seconds: float = 300.0  # after an embedding failure, BM25 alone until
+    dense_share: float = 0.5  # of the answer's time budget, at most this for embeddings
+    breaker_failures: int = 3  # answers failing in a row (timeout, 5xx...) open the breaker
+    breaker_open_seconds: float = 60.0  # then no model call for this long, then one trial
 
 
 def check_llm_settings(settings: Settings) -> list[str]:

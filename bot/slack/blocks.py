@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bot.core.conversation import DETAIL_LABELS, Reading
 from bot.core.models import Citation, Decision, Finding, PolicySection, Verdict
+from bot.core.photo import PhotoReading
 from bot.slack import ids
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.text import chunks, clip, clip_escaped, escape, quote
@@ -102,6 +103,8 @@ class AnswerContext:
     check_id: int | None = None
     escalation: EscalationNotice | None = None
     revision: Reading | None = None
+    technical: bool = False  # admins see policy hash, engine, confidence and engine notes
+    photo: PhotoReading | None = None  # what the attached photo revealed
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -357,28 +360,191 @@ def _fallback(verdict: Verdict, summary: str) -> str:
     return clip(text, MAX_FALLBACK_TEXT)
 
 
+AI_DISCLAIMER = "🤖 Machine-generated answer: when in doubt, a reviewer (the PIO) decides."
+SHORT_QUOTE_CHARS = 160
+
+
+def short_quote(citation: Citation, limit: int = SHORT_QUOTE_CHARS) -> str:
+    """One line of the policy for a phone: the start of the quote, then where it is from."""
+    where = f"§ {citation.section}" + (f", p. {citation.page}" if citation.page else "")
+    text = " ".join(citation.quote.split())
+    return f"> “{clip_escaped(text, limit)}” _({escape(where)})_"
+
+
+def _lead_free(summary: str, verdict: Verdict) -> str:
+    """The summary without the verdict words the header already shows."""
+    _, words = VERDICT_LABELS[verdict]
+    rest = summary.removeprefix(words).lstrip(":.—- ").strip()
+    return rest[:1].upper() + rest[1:] if rest else ""
+
+
+def compact_finding_block(
+    finding: Finding,
+    citation: Citation | None,
+    *,
+    draft: str | None = None,
+    hide: Sequence[str] = (),
+) -> Block:
+    """One finding for a phone: what is wrong (with the flagged words in private), what to
+    change, and one short quote of the provision it rests on."""
+    icon = SEVERITY_ICONS.get(finding.severity, "•")
+    head = f"{icon} *{clip_escaped(scrub(finding.message, hide), 600)}*"
+    flagged = span_text(draft, finding)
+    if flagged:
+        head += f" “{clip_escaped(flagged.replace(chr(10), ' '), 120)}”"
+    lines = [head]
+    if finding.fix:
+        lines.append(f"*Change:* {clip_escaped(scrub(finding.fix, hide), 800)}")
+    if citation is not None:
+        lines.append(short_quote(citation))
+    return section("\n".join(lines))
+
+
+def photo_block(reading: PhotoReading, *, private: bool) -> Block:
+    """What the photo check read: location data, capture time, faces, text. In a channel
+    the position and the text are not repeated."""
+    parts = [f"📷 Photo checked ({reading.megapixels:.1f} MP)"]
+    if reading.gps is not None:
+        where = f" ({reading.gps})" if private else ""
+        parts.append(f"location data: *yes*{where}")
+    else:
+        parts.append("location data: none")
+    if reading.taken_at:
+        parts.append(f"taken {escape(reading.taken_at)}")
+    if reading.faces_checked:
+        parts.append(
+            f"{reading.faces} face{'s' if reading.faces != 1 else ''}"
+            if reading.faces
+            else "no faces"
+        )
+    if reading.text:
+        if private:
+            shown = ", ".join(f"“{clip_escaped(line, 60)}”" for line in reading.text[:4])
+            more = f" and {len(reading.text) - 4} more lines" if len(reading.text) > 4 else ""
+            parts.append(f"text read: {shown}{more}")
+        else:
+            parts.append("text found (not repeated here)")
+    else:
+        parts.append("no readable text")
+    return context(" · ".join(parts))
+
+
+def technical_footer(decision: Decision, check_id: int | None) -> Block:
+    """Policy hash, engine and confidence: for App Home and admins, not for officers."""
+    parts = [
+        f"Policy version `{escape(decision.policy_version[:12])}`",
+        f"engine: {escape(decision.engine)}",
+        f"confidence {round(decision.confidence * 100)}%",
+    ]
+    if check_id is not None:
+        parts.append(f"check #{check_id}")
+    return context(" · ".join(parts))
+
+
+def policy_refs_value(citations: Sequence[Citation]) -> str:
+    """The "Show the policy" button's value: the cited sections, at most 2000 characters."""
+    refs: list[str] = []
+    for citation in citations:
+        ref = encode_section_ref(citation.source, citation.section)
+        if ref in refs:
+            continue
+        if len(json.dumps([*refs, ref], ensure_ascii=False)) > 2000:
+            break
+        refs.append(ref)
+    return json.dumps(refs, ensure_ascii=False)
+
+
+def decode_policy_refs(value: str) -> list[str]:
+    try:
+        refs = json.loads(value)
+    except (ValueError, TypeError):
+        return []
+    return (
+        [ref for ref in refs if isinstance(ref, str)][:MAX_CITATIONS_SHOWN]
+        if isinstance(refs, list)
+        else []
+    )
+
+
+def feedback_block(check_id: int) -> Block:
+    """👍 / 👎 in a context_actions block (Slack's feedback buttons for AI answers)."""
+    value = str(check_id)
+    return {
+        "type": "context_actions",
+        "block_id": "answer_feedback",
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": ids.ACTION_FEEDBACK,
+                "positive_button": {
+                    "text": plain("👍", MAX_BUTTON_TEXT),
+                    "value": f"up:{value}",
+                    "accessibility_label": "This answer was helpful",
+                },
+                "negative_button": {
+                    "text": plain("👎", MAX_BUTTON_TEXT),
+                    "value": f"down:{value}",
+                    "accessibility_label": "This answer looks wrong",
+                },
+            }
+        ],
+    }
+
+
 def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
-    """The answer to one check, for a private surface (DM, ephemeral) or a channel thread."""
+    """The answer to one check, for a private surface (DM, ephemeral) or a channel thread.
+
+    Compact, for a phone: the verdict, each finding with what to change and one short
+    quote of its provision, the reviewer notice, one disclaimer line, and the buttons; the
+    policy in full is behind "Show the policy". The technical footer (policy hash, engine,
+    confidence) and the engine's internal notes only go to admins (`ctx.technical`)."""
     private = ctx.audience == "private"
     _, words = VERDICT_LABELS[decision.verdict]
     # A model-written summary might echo the draft: channels only get the rule-based one.
     summary = decision.summary if private or decision.engine == "local" else f"{words}."
-    body: list[Block] = [
-        header(verdict_title(decision.verdict)),
-        section(clip_escaped(summary, MAX_SECTION_TEXT)),
-    ]
+    findings = list(decision.findings)
+    citations = list(decision.citations)
+    body: list[Block] = [header(verdict_title(decision.verdict))]
     if ctx.revision is not None:
-        body.insert(1, revision_block(ctx.revision, private=private))
+        body.append(revision_block(ctx.revision, private=private))
+    if ctx.photo is not None:
+        body.append(photo_block(ctx.photo, private=private))
+
+    actionable = [i for i, f in enumerate(findings) if f.severity != "info"]
+    if not actionable:
+        rest = _lead_free(summary, decision.verdict)
+        lines = [clip_escaped(rest, 1500)] if rest else []
+        if citations:
+            lines.append(short_quote(citations[0]))
+        if lines:
+            body.append(section("\n".join(lines)))
+    # Rule messages never quote the draft; a model's might, so in channels they are scrubbed.
+    hide = [] if private or decision.engine == "local" else flagged_phrases(ctx.draft, findings)
+    quoted: list[Citation] = []
+    shown = actionable[:MAX_FINDINGS_SHOWN]
+    for index in shown:
+        citation = decision.citation_for(index)
+        if citation is not None and citation in quoted:
+            citation = None  # one quote per provision: the first finding resting on it
+        if citation is not None:
+            quoted.append(citation)
+        body.append(
+            compact_finding_block(
+                findings[index], citation, draft=ctx.draft if private else None, hide=hide
+            )
+        )
+    if len(actionable) > len(shown):
+        body.append(context(f"_{len(actionable) - len(shown)} more findings not shown._"))
+    if shown and not quoted and citations:
+        body.append(section(short_quote(citations[0])))  # findings without a known provision
+
+    if private and decision.rewrite:
+        body.append(section("*Suggested rewrite*\n" + quote(clip_escaped(decision.rewrite, 2800))))
     if ctx.escalation:
         body.append(section(escalation_text(ctx.escalation)))
 
-    channel_notes: list[str] = []
     if not private:
-        if ctx.incident_channel:
-            channel_notes.append(PIO_REMINDER)
-        if ctx.incident_channel or decision.verdict != "ok":
-            channel_notes.append("🔒 I don't repeat draft details in channels.")
-        if any(is_identifying(f.code) for f in decision.findings):
+        if any(is_identifying(f.code) for f in findings):
             body.append(
                 section(
                     "⚠️ Your message includes details that could identify someone. Please "
@@ -386,45 +552,20 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
                     "(or use `/canipost`, which only you can see)."
                 )
             )
-    if channel_notes:
-        body.append(context(*channel_notes))
+        channel_notes: list[str] = []
+        if ctx.incident_channel:
+            channel_notes.append(PIO_REMINDER)
+        if ctx.incident_channel or decision.verdict != "ok":
+            channel_notes.append("🔒 I don't repeat draft details in channels.")
+        if channel_notes:
+            body.append(context(*channel_notes))
 
-    findings = list(decision.findings)
-    # Rule messages never quote the draft; a model's might, so in channels they are scrubbed.
-    hide = [] if private or decision.engine == "local" else flagged_phrases(ctx.draft, findings)
-    if findings:
-        body.append(divider())
-        for finding in findings[:MAX_FINDINGS_SHOWN]:
-            body.append(finding_block(finding, draft=ctx.draft if private else None, hide=hide))
-        if len(findings) > MAX_FINDINGS_SHOWN:
-            body.append(context(f"_{len(findings) - MAX_FINDINGS_SHOWN} more findings not shown._"))
-
-    citations = list(decision.citations)
-    if citations:
-        body.append(section("*What the policy says*"))
-        for citation in citations[:MAX_CITATIONS_SHOWN]:
-            body.append(citation_block(citation))
-
-    # Model-written notes stay private; the incident note is replaced by PIO_REMINDER.
-    notes = [
-        note
-        for note in decision.notes
-        if (private or decision.engine == "local")
-        and not (ctx.incident_channel and not private and note.startswith(INCIDENT_NOTE_PREFIX))
-    ]
-    if notes:
-        body.append(context(*(f"_{clip_escaped(note, 500)}_" for note in notes)))
-    if private and decision.rewrite:
-        body.append(section("*Suggested rewrite*\n" + quote(clip_escaped(decision.rewrite, 2800))))
-
-    footer = [
-        f"Policy version `{escape(decision.policy_version[:12])}`",
-        f"engine: {escape(decision.engine)}",
-        f"confidence {round(decision.confidence * 100)}%",
-    ]
-    if ctx.check_id is not None:
-        footer.append(f"check #{ctx.check_id}")
-    body.append(context(" · ".join(footer)))
+    if ctx.technical:
+        notes = [n for n in decision.notes if private or decision.engine == "local"]
+        if notes:
+            body.append(context(*(f"_{clip_escaped(note, 500)}_" for note in notes)))
+        body.append(technical_footer(decision, ctx.check_id))
+    body.append(context(AI_DISCLAIMER))
 
     elements: list[dict[str, Any]] = []
     if ctx.ref and not (ctx.escalation and ctx.escalation.escalated):
@@ -432,21 +573,47 @@ def answer_message(decision: Decision, ctx: AnswerContext) -> Message:
     withdrawable = _withdrawable(ctx.escalation)
     if withdrawable and private:
         elements.append(withdraw_button(withdrawable))
-    elements.extend(section_picker(citations))
+    if citations:
+        elements.append(
+            button("📖 Show the policy", ids.ACTION_SHOW_POLICY, policy_refs_value(citations))
+        )
+    tail: list[Block] = []
+    if elements:
+        tail.append({"type": "actions", "block_id": "answer_actions", "elements": elements})
     if ctx.check_id is not None:
-        value = str(ctx.check_id)
-        elements.append(button("👍", ids.ACTION_FEEDBACK_UP, value))
-        elements.append(button("👎", ids.ACTION_FEEDBACK_DOWN, value))
-    tail = (
-        [{"type": "actions", "block_id": "answer_actions", "elements": elements}]
-        if elements
-        else []
-    )
-
+        tail.append(feedback_block(ctx.check_id))
     return Message(text=_fallback(decision.verdict, summary), blocks=fit(body, tail))
 
 
-FEEDBACK_ACTIONS = frozenset({ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN})
+def policy_modal(sections: Sequence[PolicySection], *, missing: int = 0) -> dict[str, Any]:
+    """ "Show the policy": the full text of every section an answer cited."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": ids.MODAL_SECTION,
+        "title": plain("The policy", MAX_MODAL_TITLE),
+        "close": plain("Close", MAX_MODAL_TITLE),
+    }
+    body: list[Block] = []
+    for found in sections:
+        where = escape(found.source) + (f" · p. {found.page}" if found.page else "")
+        body.append(header(f"§ {found.section} {found.title}".strip()))
+        body.append(context(f"_{where}_"))
+        body.extend(plain_section(piece) for piece in chunks(found.text, SECTION_CHUNK))
+        body.append(divider())
+    if missing or not sections:
+        body.append(
+            section(
+                "I can't find some of these sections in the current policy (it may have "
+                "changed). Run the check again to get up-to-date citations."
+            )
+        )
+    view["blocks"] = fit(body, limit=MAX_VIEW_BLOCKS)
+    return view
+
+
+FEEDBACK_ACTIONS = frozenset(
+    {ids.ACTION_FEEDBACK, ids.ACTION_FEEDBACK_UP, ids.ACTION_FEEDBACK_DOWN}
+)
 
 
 def without_buttons(
@@ -459,7 +626,7 @@ def without_buttons(
     out: list[Block] = []
     placed = False
     for block in blocks:
-        if block.get("type") != "actions":
+        if block.get("type") not in ("actions", "context_actions"):
             out.append(block)
             continue
         elements = [e for e in block.get("elements", []) if e.get("action_id") not in gone]
@@ -547,11 +714,23 @@ def outcome_message(
         check_id=outcome.check_id,
         escalation=outcome.escalation,
         revision=revision,
+        technical=outcome.technical,
+        photo=outcome.photo,
     )
     return answer_message(outcome.decision, ctx)
 
 
 # ----------------------------------------------------------------------------- conversation
+
+
+def thread_title(outcome: CheckOutcome) -> str | None:
+    """The title of an agent thread after this outcome: the verdict, never the draft."""
+    if outcome.answer is not None:
+        return "📘 Policy question"
+    if outcome.decision is not None:
+        return f"{verdict_title(outcome.decision.verdict)} · draft check"
+    return None
+
 
 PASTE_NEW_VERSION = "Paste the new version exactly as you'd post it and I'll check it."
 
@@ -708,6 +887,7 @@ def review_card(
     extra_actions: Sequence[dict[str, Any]] = (),
     asked_in: str | None = None,
     compact: bool = False,
+    photo: bool = False,
 ) -> Message:
     """The card posted to the reviewers' channel for one escalation.
 
@@ -734,6 +914,13 @@ def review_card(
             context(
                 f"_Draft shortened: it is {len(draft):,} characters; the full text is in "
                 "this card's thread._"
+            )
+        )
+    if photo:
+        body.append(
+            context(
+                "📷 *The officer attached a photo*: it is in this card's thread. Text read in "
+                "the photo is part of the draft above."
             )
         )
     if note:
@@ -781,7 +968,7 @@ def review_card(
         return review_card(
             escalation_id=escalation_id, draft=draft, decision=decision,
             requester_id=requester_id, surface=surface, reason=reason, note=note,
-            extra_actions=extra_actions, asked_in=asked_in, compact=True,
+            extra_actions=extra_actions, asked_in=asked_in, compact=True, photo=photo,
         )  # fmt: skip
     return Message(text=text, blocks=blocks)
 
@@ -812,13 +999,17 @@ def help_message() -> Message:
     return Message(text="How to use CanIPost: /canipost <draft>", blocks=blocks)
 
 
+PROMPTS_TITLE = "Check a post before you share it:"
+
+
 def welcome_message() -> Message:
+    """The greeting in the Messages tab, posted the first time an officer opens it."""
     text = (
-        "👋 Paste the post you'd like to publish (or describe the photo) and I'll check it "
-        "against the department's social-media policy. I quote the sections I rely on, and "
-        "I hand hard cases to the PIO."
+        "👋 Paste the post you'd like to publish (or attach the photo with its caption) and "
+        "I'll check it against the department's social-media policy. I quote the sections I "
+        "rely on, and I hand hard cases to the PIO."
     )
-    return Message(text=text, blocks=[section(text)])
+    return Message(text=text, blocks=[section(text), context(AI_DISCLAIMER)])
 
 
 def home_view(

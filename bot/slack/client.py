@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
+from bot.slack.delivery import IdempotentRetry
 from bot.slack.logsetup import library_logger
 
 SLACK_API_TIMEOUT = 10
@@ -31,7 +29,7 @@ def make_web_client(settings: Settings) -> WebClient:
         timeout=SLACK_API_TIMEOUT,
         logger=library_logger("slack_sdk"),
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
+            IdempotentRetry(max_retry_count=3),  # not chat.postMessage: see delivery.py
             RateLimitErrorRetryHandler(max_retry_count=2),
         ],
         **options,

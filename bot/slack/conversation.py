@@ -26,7 +26,9 @@ from bot.slack.blocks import (
     chatter_message,
     new_version_message,
     outcome_message,
+    thread_title,
 )
+from bot.slack.files import Photo
 from bot.slack.pending import ReplyTarget
 from bot.slack.service import CheckService
 
@@ -120,12 +122,21 @@ def reply_to_message(
     key: ThreadKey | None = None,
     audience: Audience = "private",
     incident_channel: bool = False,
+    on_title: Callable[[str], None] | None = None,
+    photo: Photo | None = None,
 ) -> Message:
     """The reply to one message whose text is `request.text`: a check of the draft (or of
     the thread's draft with the follow-up applied), the policy's answer to a question, or
-    a request for the new version. Never "OK to post" for anything but a draft."""
+    a request for the new version. Never "OK to post" for anything but a draft.
+    `on_title` is called with a title for the thread when the reply is a check or an
+    answer from the policy (it never holds the draft's words)."""
     previous = threads.get(key) if key else None
-    reading = read_message(request.text, previous)
+    # A message with a photo is a post to check: the photo and its caption.
+    reading = (
+        Reading(kind="draft", draft=request.text)
+        if photo is not None
+        else read_message(request.text, previous)
+    )
     log.info(
         "message read: surface=%s user=%s kind=%s thread_draft=%s",
         request.surface,
@@ -140,10 +151,15 @@ def reply_to_message(
     if reading.kind == "question":
         outcome = service.run_check(client, request, reply=reply, question=True)
     else:
-        outcome = service.run_check(client, replace(request, text=reading.draft), reply=reply)
-    if key and outcome.decision is not None:
+        outcome = service.run_check(
+            client, replace(request, text=reading.draft), reply=reply, photo=photo
+        )
+    if key and outcome.decision is not None and photo is None:  # a photo can't be edited here
         threads.put(key, PreviousDraft(outcome.request.text, outcome.decision.findings))
     revision: Reading | None = reading if reading.kind == "revision" else None
+    title = thread_title(outcome)
+    if on_title is not None and title:
+        on_title(title)
     return outcome_message(
         outcome, audience=audience, incident_channel=incident_channel, revision=revision
     )

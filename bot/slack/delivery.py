@@ -3,17 +3,30 @@
 Every function here swallows Slack errors after logging their error code (never the
 message content) and falls back to the next private route, so an answer is never lost
 silently and a listener never crashes on a Slack hiccup.
+
+Posting neither loses nor doubles a message. `post_message` tags each post with message
+metadata carrying a delivery key; when an attempt fails in a way that leaves open whether
+Slack kept the message (a dropped connection, a timeout, HTTP 5xx, `internal_error`), it
+first looks for the key in the thread or channel (conversations.replies / .history) and
+only sends again, with backoff, when the message is not there. Other calls (updates,
+look-ups) are retried on connection errors and 5xx by the client itself (`IdempotentRetry`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
@@ -31,6 +44,32 @@ _BLOCK_ERRORS = {
     "msg_blocks_too_long",
     "too_many_blocks",
 }
+# Slack's own words for "it may or may not have happened".
+_MAYBE_DONE_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+DELIVERY_EVENT = "canipost_delivery"  # message metadata event_type of every post
+POST_ATTEMPTS = 5
+POST_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0)  # before attempts 2, 3, 4, 5
+LOOKUP_LIMIT = 100  # a post made seconds ago is among the newest this many
+_NOT_REPEATABLE = ("/chat.postMessage", "/chat.startStream", "/chat.appendStream")
+
+
+class IdempotentRetry(RetryHandler):
+    """Retries connection errors and HTTP 5xx with backoff, except for calls that create
+    a message: a repeat of those could post it twice (`post_message` handles them)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.split("?")[0].endswith(_NOT_REPEATABLE):
+            return False
+        if response is not None:
+            return response.status_code in (500, 502, 503, 504)
+        return isinstance(error, OSError)  # URLError, resets, timeouts
 
 
 @dataclass(frozen=True)
@@ -75,6 +114,39 @@ def _error_code(exc: Exception) -> str:
     return type(exc).__name__
 
 
+def _maybe_done(exc: Exception) -> bool:
+    """Did the failed call perhaps take effect all the same?"""
+    if isinstance(exc, SlackApiError):
+        status = getattr(exc.response, "status_code", 200) or 200
+        return status >= 500 or exc.response.get("error") in _MAYBE_DONE_ERRORS
+    return isinstance(exc, OSError)
+
+
+def find_posted(
+    client: WebClient, channel_id: str, key: str, *, thread_ts: str | None = None
+) -> str | None:
+    """The ts of the message tagged with delivery `key`, if Slack kept one."""
+    try:
+        if thread_ts:
+            response = client.conversations_replies(
+                channel=channel_id, ts=thread_ts, include_all_metadata=True, limit=LOOKUP_LIMIT
+            )
+        else:
+            response = client.conversations_history(
+                channel=channel_id, include_all_metadata=True, limit=LOOKUP_LIMIT
+            )
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: looking for an unconfirmed post in %s failed: %s", channel_id,
+                    _error_code(exc))  # fmt: skip
+        return None
+    for item in response.get("messages") or []:
+        metadata = item.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+            return str(item.get("ts") or "") or None
+    return None
+
+
 def _plain_fallback(message: Message) -> Message:
     return Message(text=message.text, blocks=[text_message(escape(message.text)).blocks[0]])
 
@@ -117,24 +189,71 @@ def post_message(
     *,
     thread_ts: str | None = None,
     broadcast: bool = False,
+    key: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
     shorter: Message | None = None,
 ) -> str | None:
-    """chat.postMessage; on a block error retries with `shorter`, then as text only.
-    Returns the ts. `broadcast` also shows a thread reply in the channel."""
+    """chat.postMessage, exactly once: returns the ts of the message Slack kept, or None.
+
+    On a block error it is sent again as `shorter` (when given), then as text only. When an
+    attempt fails without saying whether Slack kept the message, the thread (or channel) is
+    searched for the
+    delivery `key` (one per call unless given, e.g. per review card) before sending again
+    with backoff. `broadcast` also shows a thread reply in the channel."""
     extra = {"reply_broadcast": True} if broadcast and thread_ts else {}
-
-    def call(attempt: Message) -> SlackResponse:
-        return client.chat_postMessage(
-            channel=channel_id,
-            thread_ts=thread_ts,
-            **extra,
-            unfurl_links=False,
-            unfurl_media=False,
-            **attempt.as_kwargs(),
-        )
-
-    response = _send_with_fallback("chat.postMessage", channel_id, call, message, shorter)
-    return (str(response.get("ts") or "") or None) if response is not None else None
+    key = key or uuid.uuid4().hex
+    metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
+    attempt_message = message
+    fallbacks = [*([shorter] if shorter is not None else []), _plain_fallback(message)]
+    failures = 0
+    while True:
+        try:
+            response = client.chat_postMessage(
+                channel=channel_id,
+                thread_ts=thread_ts,
+                **extra,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata,
+                **attempt_message.as_kwargs(),
+            )
+            return str(response.get("ts") or "") or None
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            code = _error_code(exc)
+            if code in _BLOCK_ERRORS and fallbacks:
+                log.warning("slack: chat.postMessage in %s failed: %s", channel_id, code)
+                attempt_message = fallbacks.pop(0)
+                continue
+            failures += 1
+            if not _maybe_done(exc):
+                log.warning("slack: chat.postMessage in %s failed: %s", channel_id, code)
+                return None
+            found = find_posted(client, channel_id, key, thread_ts=thread_ts)
+            if found:
+                log.info(
+                    "slack: chat.postMessage in %s answered %s but was delivered; not sent again",
+                    channel_id,
+                    code,
+                )
+                return found
+            if failures >= POST_ATTEMPTS:
+                log.error(
+                    "slack: chat.postMessage in %s failed %d times (%s); giving up",
+                    channel_id,
+                    failures,
+                    code,
+                )
+                return None
+            delay = POST_BACKOFF_SECONDS[min(failures, len(POST_BACKOFF_SECONDS)) - 1]
+            log.warning(
+                "slack: chat.postMessage in %s failed: %s; not delivered, retry %d/%d in %.1fs",
+                channel_id,
+                code,
+                failures,
+                POST_ATTEMPTS - 1,
+                delay,
+            )
+            sleep(delay)
 
 
 def update_message(
@@ -238,7 +357,8 @@ def send_dm(client: WebClient, user_id: str, message: Message) -> Delivered | No
 
 
 def set_status(client: WebClient, channel_id: str, thread_ts: str, status: str) -> None:
-    """The AI panel's status line ("is checking…"); cleared by Slack when we reply."""
+    """The loading status under a DM or mention thread ("is checking…") while a check
+    runs; Slack clears it when we reply."""
     try:
         client.assistant_threads_setStatus(
             channel_id=channel_id,
@@ -251,8 +371,33 @@ def set_status(client: WebClient, channel_id: str, thread_ts: str, status: str) 
             ],
         )
     except (SlackApiError, SlackClientError, OSError) as exc:
-        # Plain DM threads outside the AI panel have no status line: not an error.
+        # A workspace without the AI features has no status line: not an error.
         log.debug("slack: assistant.threads.setStatus skipped: %s", _error_code(exc))
+
+
+def set_title(client: WebClient, channel_id: str, thread_ts: str, title: str) -> None:
+    """The title of an agent thread in the Messages tab's history."""
+    try:
+        client.assistant_threads_setTitle(
+            channel_id=channel_id, thread_ts=thread_ts, title=title[:255]
+        )
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.debug("slack: assistant.threads.setTitle skipped: %s", _error_code(exc))
+
+
+def set_suggested_prompts(
+    client: WebClient, channel_id: str, title: str, prompts: list[dict[str, str]]
+) -> bool:
+    """The prompts at the top of the Messages tab. No thread_ts: in the agent
+    experience prompts belong to the tab, and a call with one silently fails."""
+    try:
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id=channel_id, title=title, prompts=prompts
+        )
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("slack: assistant.threads.setSuggestedPrompts failed: %s", _error_code(exc))
+        return False
 
 
 def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:

@@ -12,7 +12,9 @@ MODAL_SECTION = "canipost_section"
 ACTION_ASK_REVIEWER = "ask_reviewer"
 ACTION_SHOW_SECTION = "show_section"
 ACTION_PICK_SECTION = "show_section_pick"
-ACTION_FEEDBACK_UP = "feedback_up"
+ACTION_SHOW_POLICY = "show_policy"
+ACTION_FEEDBACK = "feedback"  # feedback_buttons in a context_actions block: "up:<id>"
+ACTION_FEEDBACK_UP = "feedback_up"  # older answers' plain buttons, value "<id>"
 ACTION_FEEDBACK_DOWN = "feedback_down"
 
 # The review loop: buttons on the reviewers' card and on the officer's notice / App Home.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import CheckRequest, Citation, Decision
+from bot.core.photo import PhotoReading
 
 EscalationStatus = Literal[
     "sent", "unannounced", "failed", "expired", "already", "not_requester", "in_progress"
@@ -48,6 +49,8 @@ class CheckOutcome:
 
     `ref` is the key of the in-memory pending entry ("Ask a reviewer" carries it);
     `check_id` the stored check (feedback buttons carry it).
+    `technical`: the asker is an admin (a configured reviewer), who also sees the policy
+    hash, engine, confidence and the engine's notes.
     """
 
     request: CheckRequest
@@ -58,3 +61,5 @@ class CheckOutcome:
     input_error: str | None = None
     failed: bool = False
     answer: PolicyAnswer | None = None
+    technical: bool = False  # the asker is an admin: show policy hash, engine, confidence
+    photo: PhotoReading | None = None  # what the attached photo revealed, when there was one

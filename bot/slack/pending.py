@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import CheckRequest, Decision
+from bot.slack.files import Photo
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,13 @@ class PendingCheck:
     created: float
     escalation_id: int | None = None
     escalating: bool = False
+    photo: Photo | None = None  # the attached photo, for the reviewer's card
 
     @property
     def size(self) -> int:
-        return len(self.request.text) + len(self.request.note or "")
+        """What the entry weighs against the budget (a photo's bytes count too)."""
+        photo = len(self.photo.data) if self.photo else 0
+        return len(self.request.text) + len(self.request.note or "") + photo
 
 
 ClaimResult = Literal["claimed", "missing", "already", "busy"]
@@ -58,7 +62,7 @@ class PendingChecks:
         *,
         ttl_seconds: float = 3600.0,
         max_entries: int = 2000,
-        max_chars: int = 8_000_000,
+        max_chars: int = 64_000_000,  # characters and photo bytes together
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = ttl_seconds
@@ -84,9 +88,11 @@ class PendingChecks:
         decision: Decision,
         reply: ReplyTarget,
         check_id: int | None,
+        *,
+        photo: Photo | None = None,
     ) -> str:
         key = self.key_for(check_id)
-        entry = PendingCheck(request, decision, reply, check_id, created=self._clock())
+        entry = PendingCheck(request, decision, reply, check_id, created=self._clock(), photo=photo)
         with self._lock:
             old = self._items.pop(key, None)
             if old:

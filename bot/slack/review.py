@@ -26,9 +26,18 @@ from bot.slack.blocks import (
     context,
     home_view,
     plain_section,
+    text_message,
 )
 from bot.slack.client import make_web_client
-from bot.slack.delivery import Direct, InThread, post_message, send, update_message
+from bot.slack.delivery import (
+    Direct,
+    InThread,
+    find_posted,
+    post_message,
+    send,
+    update_message,
+)
+from bot.slack.files import Photo
 from bot.slack.incidents import Reviewers
 from bot.slack.logsetup import describe_exception
 from bot.slack.review_blocks import (
@@ -86,6 +95,17 @@ class ReviewReply:
     escalation: Escalation | None = None
     reason: str | None = None
     notified: bool | None = None
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a purge did: drafts blanked, and the review cards that now say so. `unchanged`
+    lists the cases whose card could not be updated (or, without a Slack client, was not
+    tried) and so may still show the draft in the reviewers' channel."""
+
+    purged: int
+    cards_updated: int = 0
+    unchanged: tuple[int, ...] = ()
 
 
 def parse_escalation_id(value: object) -> int | None:
@@ -253,6 +273,30 @@ class ReviewService:
             return ReviewReply(False, text, escalation, reason="not_requester")
         return escalation
 
+    # ---------------------------------------------------------------- retention
+
+    def purge(self, client: WebClient | None, *, older_than_days: int) -> PurgeReport:
+        """Blank the drafts past the cut-off (0: all of them) and replace each posted card
+        with one that says the draft was deleted. Raises StoreError if the store fails."""
+        cases = self.store.purge_cases(older_than_days=older_than_days)
+        updated, unchanged = 0, []
+        for case in cases:
+            if not (case.card_channel and case.card_ts):
+                continue
+            if client is not None and update_message(
+                client, case.card_channel, case.card_ts, card_for(case)
+            ):
+                updated += 1
+            else:
+                unchanged.append(case.id)
+        if unchanged:
+            log.warning(
+                "purge: %d review card(s) not updated, they may still show the draft: %s",
+                len(unchanged),
+                ", ".join(f"#{case_id}" for case_id in unchanged),
+            )
+        return PurgeReport(len(cases), updated, tuple(unchanged))
+
     # ---------------------------------------------------------------- reminders
 
     def send_reminders(self, client: WebClient, *, now: datetime | None = None) -> int:
@@ -271,7 +315,8 @@ class ReviewService:
                     broadcast=True,
                 )
             elif self.settings.review_channel_id:  # the first card never made it: post it now
-                announce(client, self.store, self.settings.review_channel_id, escalation)
+                channel = self.settings.review_channel_id
+                announce(client, self.store, channel, escalation, look_first=True)
         if due:
             log.info("review: %d reminder(s) sent", len(due))
         return len(due)
@@ -334,14 +379,35 @@ class ReviewService:
         )
 
 
-def announce(client: WebClient, store: Store, channel: str, escalation: Escalation) -> bool:
-    """Post the card for a case to the review channel and remember where. Slack refusing
-    the full card (`msg_blocks_too_long`) gets the compact one; a draft too long for the
-    card follows in the card's thread, whole."""
-    shorter = card_for(escalation, compact=True)
-    ts = post_message(client, channel, card_for(escalation), shorter=shorter)
+def card_key(escalation: Escalation) -> str:
+    """The delivery key of a case's review card: one card per case, however often posted.
+    The creation time keeps it apart from a case of the same number in another database
+    (a reset, a test install) posting to the same channel."""
+    return f"card:{escalation.id}:{escalation.created_at.timestamp():.6f}"
+
+
+def announce(
+    client: WebClient,
+    store: Store,
+    channel: str,
+    escalation: Escalation,
+    *,
+    look_first: bool = False,
+    photo: Photo | None = None,
+) -> bool:
+    """Post the card for a case to the review channel and remember where. `look_first`:
+    a card may already be there (its post was not confirmed): find it instead. Slack
+    refusing the full card (`msg_blocks_too_long`) gets the compact one; a draft too long
+    for the card follows in the card's thread, whole, and so does the officer's photo."""
+    key = card_key(escalation)
+    ts = find_posted(client, channel, key) if look_first else None
+    shorter = card_for(escalation, compact=True, photo=photo is not None)
+    full = card_for(escalation, photo=photo is not None)
+    ts = ts or post_message(client, channel, full, key=key, shorter=shorter)
     if not ts:
         return False
+    if photo is not None:
+        upload_photo(client, channel, ts, photo, escalation.id)
     if card_draft_is_shortened(escalation.draft_text):
         pieces = chunks(escalation.draft_text, SECTION_CHUNK)
         for number, piece in enumerate(pieces[:MAX_DRAFT_PARTS], start=1):
@@ -359,6 +425,35 @@ def announce(client: WebClient, store: Store, channel: str, escalation: Escalati
     return True
 
 
+def upload_photo(
+    client: WebClient, channel: str, thread_ts: str, photo: Photo, escalation_id: int
+) -> bool:
+    """The officer's photo in the card's thread, for the PIO (needs `files:write`). The
+    bytes go from memory to Slack; nothing is written to this server's disk."""
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=photo.data,
+            filename=photo.name or "photo",
+            title=f"Photo of review request #{escalation_id}",
+        )
+        return True
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        code = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        log.warning("review %s: photo upload failed: %s", escalation_id, code)
+        post_message(
+            client,
+            channel,
+            text_message(
+                f"⚠️ The photo of request #{escalation_id} could not be attached here; ask "
+                "the officer to send it to you directly."
+            ),
+            thread_ts=thread_ts,
+        )
+        return False
+
+
 def _missing(escalation_id: int) -> str:
     return f"There is no review request #{escalation_id}."
 
@@ -369,6 +464,22 @@ def _closed_text(escalation: Escalation) -> str:
     who = f"<@{escalation.reviewer_id}>" if escalation.reviewer_id else "someone"
     label = outcome_label(escalation.status)
     return f"Request #{escalation.id} was already decided by {who}: {label}."
+
+
+def purge_from_cli(settings: Settings, store: Store, *, older_than_days: int) -> PurgeReport:
+    """`canipost purge`: the same purge as the app's daily one; with SLACK_BOT_TOKEN set
+    the review cards are updated too."""
+    client: WebClient | None = None
+    if settings.slack_bot_token:
+        from bot.slack.app import make_web_client
+
+        client = make_web_client(settings)
+    service = ReviewService(
+        settings=settings,
+        store=store,
+        reviewers=Reviewers(settings.reviewer_ids, settings.reviewer_group_id),
+    )
+    return service.purge(client, older_than_days=older_than_days)
 
 
 def decide_from_cli(

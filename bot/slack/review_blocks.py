@@ -100,9 +100,10 @@ def decision_buttons(escalation_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def card_for(escalation: Escalation, *, compact: bool = False) -> Message:
+def card_for(escalation: Escalation, *, compact: bool = False, photo: bool = False) -> Message:
     """The review card as it should look now: buttons while pending, the outcome after.
-    `compact`: the smaller card, for when Slack refuses the full one."""
+    `compact`: the smaller card, for when Slack refuses the full one. `photo`: the
+    officer's photo follows in the card's thread."""
     draft = escalation.draft_text or (
         "(draft deleted under the retention policy)" if escalation.is_purged else ""
     )
@@ -118,13 +119,14 @@ def card_for(escalation: Escalation, *, compact: bool = False) -> Message:
         extra_actions=decision_buttons(escalation.id) if pending else (),
         asked_in=escalation.asked_in,
         compact=compact,
+        photo=photo,
     )
     if pending:
         return card
     outcome = outcome_block(escalation)
     blocks = fit([card.blocks[0], outcome, *card.blocks[1:-1]], card.blocks[-1:])
     if not compact and blocks_text_size(blocks) > CARD_TEXT_BUDGET:
-        return card_for(escalation, compact=True)
+        return card_for(escalation, compact=True, photo=photo)
     text = clip(
         f"Review request #{escalation.id}: {outcome_label(escalation.status)}", MAX_FALLBACK_TEXT
     )
@@ -283,9 +285,11 @@ def home_sections(
     `queue_total`: how many cases are pending in all (the queue shows the oldest few)."""
     blocks: list[Block] = [divider(), header("Your recent checks")]
     if checks:
+        # The technical footer answers leave out lives here: check id, policy, engine.
         lines = [
             f"• {verdict_title(c.verdict)} · via {escape(c.surface)} · "  # type: ignore[arg-type]
-            f"{ago_text(c.created_at, now)}"
+            f"{ago_text(c.created_at, now)} · _check #{c.id}, policy "
+            f"`{escape(c.policy_version[:12])}`, engine {escape(c.engine)}_"
             for c in checks[:HOME_ITEMS]
         ]
         blocks.append(section("\n".join(lines)))

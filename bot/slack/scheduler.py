@@ -61,7 +61,8 @@ class Housekeeping:
         now = self._clock()
         if self._last_purge is None or now - self._last_purge >= self.purge_every:
             try:
-                self.review.store.purge(older_than_days=self.review.settings.retention_days)
+                days = self.review.settings.retention_days
+                self.review.purge(self.client, older_than_days=days)
                 self._last_purge = now
             except Exception as exc:
                 log.error("housekeeping: purge failed: %s", describe_exception(exc))

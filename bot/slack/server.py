@@ -27,6 +27,7 @@ from bot.core.engine import Engine
 from bot.core.errors import UserError
 from bot.llm import build_advisor, check_model_access
 from bot.slack.client import make_web_client
+from bot.slack.guard import RequestGuard
 from bot.slack.logsetup import configure_logging, library_logger, quieted
 from bot.slack.runtime import Runtime
 from bot.store import Store
@@ -43,8 +44,15 @@ EXIT_USAGE = 2
 
 
 def wsgi_app(runtime: Runtime, path: str = EVENTS_PATH) -> WSGIApplication:
-    """The WSGI callable gunicorn serves: Bolt at `path`, a health probe, 404 elsewhere."""
+    """The WSGI callable gunicorn serves: Bolt at `path` behind the request guard (size,
+    signature, body shape, replays: see bot/slack/guard.py), a health probe, 404 elsewhere."""
     handler = SlackRequestHandler(runtime.app, path=path)
+    guarded = RequestGuard(
+        handler,
+        signing_secret=runtime.settings.slack_signing_secret or "",
+        seen=runtime.store,
+        max_body_bytes=runtime.settings.max_request_bytes,
+    )
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") in HEALTH_PATHS and environ.get("REQUEST_METHOD") in (
@@ -53,6 +61,8 @@ def wsgi_app(runtime: Runtime, path: str = EVENTS_PATH) -> WSGIApplication:
         ):
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
+        if environ.get("PATH_INFO") == path and environ.get("REQUEST_METHOD") == "POST":
+            return guarded(environ, start_response)
         return handler(environ, start_response)
 
     return application

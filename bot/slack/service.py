@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from slack_sdk import WebClient
@@ -18,10 +18,21 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.errors import InputError
-from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
+from bot.core.models import Advisor, CheckRequest, Citation, Decision, Finding, PolicySection
+from bot.core.photo import (
+    PHOTO_QUERIES,
+    PhotoReader,
+    PhotoReading,
+    caption_of,
+    photo_findings,
+    photo_text,
+    unseen_base,
+    with_photo,
+)
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_section_ref, is_identifying, section_hash
+from bot.slack.blocks import decode_policy_refs, decode_section_ref, is_identifying, section_hash
 from bot.slack.delivery import open_dm
+from bot.slack.files import Photo
 from bot.slack.logsetup import describe_exception
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.pending import PendingChecks, ReplyTarget
@@ -57,10 +68,12 @@ class CheckService:
         advisor: Advisor,
         store: Store,
         pending: PendingChecks | None = None,
+        photos: PhotoReader | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.pending = pending or PendingChecks()
+        self.photos = photos or PhotoReader()
         self._policy = _Policy(engine, advisor)
 
     @property
@@ -86,6 +99,7 @@ class CheckService:
         reply: ReplyTarget,
         escalate_reason: str | None = None,
         question: bool = False,
+        photo: Photo | None = None,
     ) -> CheckOutcome:
         """Check `request`; escalate when the verdict is needs_review, or always when an
         `escalate_reason` is given (`/canipost review`).
@@ -93,10 +107,17 @@ class CheckService:
         With `question` the text is a question about the policy: it is answered from the
         policy's passages (never with a verdict), unless it carries details that identify
         someone or a do-not-post finding of its own ("Can I share that Maria Gonzalez, the
-        victim, ..."), in which case it is judged like a draft."""
+        victim, ..."), in which case it is judged like a draft.
+
+        With `photo` the check covers the photo too: its text (OCR) is judged with the
+        caption, and what its data and faces reveal is added to the verdict."""
         started = time.perf_counter()
+        reading: PhotoReading | None = None
         try:
-            decision = self.advisor.check(request)
+            if photo is not None:
+                request, decision, reading = self._check_photo(request, photo)
+            else:
+                decision = self.advisor.check(request)
         except InputError as exc:
             log.info("check rejected: surface=%s user=%s (input)", request.surface, request.user_id)
             return CheckOutcome(request, input_error=str(exc).rstrip("."))
@@ -107,7 +128,9 @@ class CheckService:
                 request.user_id,
                 describe_exception(exc),
             )
-            key = self.pending.add(request, self._fallback_decision(request), reply, None)
+            key = self.pending.add(
+                request, self._fallback_decision(request), reply, None, photo=photo
+            )
             notice = None
             if escalate_reason:
                 notice = self.escalate(
@@ -127,7 +150,7 @@ class CheckService:
             return CheckOutcome(request, answer=answer)
 
         check_id = self._record(request, decision)
-        key = self.pending.add(request, decision, reply, check_id)
+        key = self.pending.add(request, decision, reply, check_id, photo=photo)
         notice = None
         if escalate_reason or decision.verdict == "needs_review":
             notice = self.escalate(
@@ -150,7 +173,50 @@ class CheckService:
             decision.latency_ms,
             (time.perf_counter() - started) * 1000,
         )
-        return CheckOutcome(request, decision, check_id, key, notice)
+        return CheckOutcome(
+            request,
+            decision,
+            check_id,
+            key,
+            notice,
+            technical=self.is_admin(request.user_id),
+            photo=reading,
+        )
+
+    def _check_photo(
+        self, request: CheckRequest, photo: Photo
+    ) -> tuple[CheckRequest, Decision, PhotoReading]:
+        """Read the photo in memory, judge its caption with its text, add what it reveals."""
+        reading = self.photos.read(photo.data)
+        text = photo_text(caption_of(request.text), reading)
+        checked = replace(request, text=text)
+        if text:
+            decision = self.advisor.check(checked)
+        else:
+            decision = unseen_base(
+                policy_version=self.engine.policy_version,
+                account=request.account,
+                incident=request.incident,
+            )
+        findings = photo_findings(reading, judged_text=bool(text))
+
+        def cite(finding: Finding) -> Citation | None:
+            query = PHOTO_QUERIES.get(finding.code, finding.message)
+            return self.engine.finding_citation(finding, query) or self.engine.topic_citation(
+                finding.topic, query
+            )
+
+        log.info(
+            "photo read: surface=%s user=%s %.1f MP gps=%s faces=%s text_lines=%s in %.2f s",
+            request.surface,
+            request.user_id,
+            reading.megapixels,
+            "yes" if reading.gps else "no",
+            reading.faces,
+            len(reading.text),
+            reading.seconds,
+        )
+        return checked, with_photo(decision, reading, findings, cite=cite), reading
 
     def policy_answer(self, question: str, decision: Decision | None = None) -> PolicyAnswer:
         """The passages that answer a question: those the check of the question cited for
@@ -260,7 +326,11 @@ class CheckService:
             self.pending.finish(key, escalation_id)
 
         channel = self.settings.review_channel_id
-        announced = announce(client, self.store, channel, escalation) if channel else False
+        announced = (
+            announce(client, self.store, channel, escalation, photo=entry.photo)
+            if channel
+            else False
+        )
         if not channel:
             log.warning(
                 "escalation %s: REVIEW_CHANNEL_ID is not set, no card posted", escalation.id
@@ -304,7 +374,30 @@ class CheckService:
             escalation = EscalationNotice(
                 "already", entry.escalation_id, entry.reply.by_dm, automatic=False
             )
-        return CheckOutcome(entry.request, entry.decision, entry.check_id, key, escalation)
+        return CheckOutcome(
+            entry.request,
+            entry.decision,
+            entry.check_id,
+            key,
+            escalation,
+            technical=self.is_admin(entry.request.user_id),
+        )
+
+    def is_admin(self, user_id: str | None) -> bool:
+        """Admins (the configured reviewers) see an answer's technical footer."""
+        return bool(user_id) and user_id in self.settings.reviewer_ids
+
+    def sections(self, value: str) -> tuple[list[PolicySection], int]:
+        """The sections a "Show the policy" value names, and how many no longer exist."""
+        found: list[PolicySection] = []
+        missing = 0
+        for ref in decode_policy_refs(value):
+            section = self.section(ref)
+            if section is None:
+                missing += 1
+            elif section not in found:
+                found.append(section)
+        return found, missing
 
     def section(self, value: str) -> PolicySection | None:
         """The policy section a "Show full section" value names, if it still exists."""

@@ -6,12 +6,14 @@ import re
 
 ELLIPSIS = "…"
 
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
-_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
-_LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]+)(?:\|([^>]*))?>")
+# Labels and URLs stop at "<" as well as ">": Slack escapes both inside them, and an
+# unclosed "<@U1|<@U1|..." would otherwise be rescanned to its end from every "<".
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^<>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]*)?>")
+_SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^<>]*))?>")
+_DATE = re.compile(r"<!date\^[^|<>]*\|([^<>]*)>")
+_LINK = re.compile(r"<((?:https?|mailto|tel):[^|<>]+)(?:\|([^<>]*))?>")
 
 
 def slack_to_plain(text: str, *, bot_user_id: str | None = None) -> str:
@@ -22,7 +24,7 @@ def slack_to_plain(text: str, *, bot_user_id: str | None = None) -> str:
     three HTML entities Slack escapes.
     """
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", "", text)
     text = _USER.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
     text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)

@@ -134,6 +134,9 @@ def _create_sqlite_engine(url: URL, *, connect_timeout: float) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # Deleted and overwritten content is zeroed, not left in free space: a purged
+            # draft must not stay readable in the file.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
 

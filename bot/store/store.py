@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -72,6 +73,7 @@ T = TypeVar("T")
 
 SYSTEM_ACTOR = "system"
 PROCESSED_EVENT_TTL = timedelta(days=1)
+PURGED_SUMMARY = "(summary deleted with the draft)"
 RETRY_DELAYS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4)
 
 
@@ -81,6 +83,18 @@ def utcnow() -> datetime:
 
 def draft_sha256(draft_text: str) -> str:
     return hashlib.sha256(draft_text.encode("utf-8")).hexdigest()
+
+
+def scrub_decision_json(decision_json: str) -> str:
+    """A stored decision without the text derived from the draft (see Store.purge_cases)."""
+    data = json.loads(decision_json)
+    data["summary"] = PURGED_SUMMARY
+    data["notes"] = []
+    data["rewrite"] = None
+    for finding in data.get("findings") or []:
+        if isinstance(finding, dict):
+            finding["span"] = None
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _aware(value: datetime) -> datetime:
@@ -682,37 +696,42 @@ class Store:
 
     def purge(self, *, older_than_days: int, now: datetime | None = None) -> int:
         """Blank the drafts of escalations created before the cut-off; returns how many.
+        `older_than_days=0` purges every draft there is. See `purge_cases`."""
+        return len(self.purge_cases(older_than_days=older_than_days, now=now))
 
-        Also drops any model rewrite kept in the stored decision (it is derived from the
-        draft), records a `draft_purged` event per case, and deletes processed Slack event
-        ids older than a day. Metadata, decisions and the audit trail stay.
+    def purge_cases(self, *, older_than_days: int, now: datetime | None = None) -> list[Escalation]:
+        """Blank the drafts of escalations created before the cut-off; returns those cases
+        as they are now (so a caller can update their review cards).
+
+        Also clears what was derived from the draft: the officer's note, and in the stored
+        decision the summary, the notes (the model's reasons), any rewrite and the findings'
+        spans (offsets into the draft). The verdict, finding codes, citations, the audit
+        trail and the metadata stay. Records a `draft_purged` event per case and deletes
+        processed Slack event ids older than a day. On SQLite the freed bytes are zeroed
+        (`secure_delete`) and the write-ahead log is truncated, so the file keeps no copy.
         """
         if older_than_days < 0:
             raise ValueError("older_than_days must be 0 or more")
         at = _aware(now) if now is not None else self.now()
-        cutoff = at - timedelta(days=older_than_days)
+        cutoff = at - timedelta(days=older_than_days) if older_than_days else at
 
-        def op(conn: Connection) -> int:
+        def op(conn: Connection) -> list[Escalation]:
             purged = conn.execute(
                 update(escalations)
-                .where(escalations.c.created_at < cutoff, escalations.c.draft_purged_at.is_(None))
+                .where(escalations.c.created_at <= cutoff, escalations.c.draft_purged_at.is_(None))
                 .values(draft_text="", requester_note=None, draft_purged_at=at, updated_at=at)
                 .returning(escalations.c.id, escalations.c.decision_json)
             ).all()
-            scrubbed = []
-            for row in purged:
-                data = json.loads(row.decision_json)
-                if data.get("rewrite"):
-                    data["rewrite"] = None
-                    scrubbed.append({"eid": row.id, "dj": json.dumps(data, ensure_ascii=False)})
-            if scrubbed:
+            if purged:
                 conn.execute(
                     update(escalations)
                     .where(escalations.c.id == bindparam("eid"))
                     .values(decision_json=bindparam("dj")),
-                    scrubbed,
+                    [
+                        {"eid": row.id, "dj": scrub_decision_json(row.decision_json)}
+                        for row in purged
+                    ],
                 )
-            if purged:
                 conn.execute(
                     insert(escalation_events),
                     [
@@ -731,14 +750,36 @@ class Store:
                     processed_events.c.created_at < at - PROCESSED_EVENT_TTL
                 )
             )
-            return len(purged)
+            cases = [self._fetch(conn, row.id) for row in purged]
+            return [case for case in cases if case is not None]
 
-        count = self._run("purge", op)
-        if count:
+        cases = self._run("purge", op)
+        if cases and self._sqlite:
+            self._truncate_wal()
+        if cases:
             log.info(
-                "store: purged %d escalation drafts older than %d days", count, older_than_days
+                "store: purged %d escalation drafts older than %d days", len(cases), older_than_days
             )
-        return count
+        return cases
+
+    def _truncate_wal(self) -> None:
+        """Fold the write-ahead log into the database and cut it to zero bytes: its frames
+        still hold the pages as they were before the purge."""
+        try:
+            with self._lock:
+                raw = self._engine.raw_connection()  # outside any transaction
+                try:
+                    busy = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    raw.close()
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            log.warning("store: WAL checkpoint after purge failed: %s", error_reason(exc))
+            return
+        if busy is not None and busy[0]:
+            log.warning(
+                "store: WAL checkpoint after purge was blocked by a reader; the log is cut at "
+                "the next checkpoint"
+            )
 
     def audit(self, *, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
         """Escalation events since `since` with the case's metadata, oldest first.

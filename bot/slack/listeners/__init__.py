@@ -6,11 +6,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, assistant, commands, events, review, shortcuts, views
+from bot.slack.listeners import actions, commands, events, review, shortcuts, views
 
 
 def register(app: App, deps: Deps) -> None:
-    assistant.register(app, deps)  # before events: it claims messages in AI panel threads
     commands.register(app, deps)
     shortcuts.register(app, deps)
     views.register(app, deps)

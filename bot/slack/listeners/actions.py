@@ -17,6 +17,7 @@ from bot.slack.blocks import (
     feedback_note,
     notice_message,
     outcome_message,
+    policy_modal,
     section,
     section_modal,
     text_message,
@@ -32,7 +33,9 @@ from bot.slack.delivery import (
 )
 from bot.slack.deps import Deps
 
-FEEDBACK = re.compile(f"^({ids.ACTION_FEEDBACK_UP}|{ids.ACTION_FEEDBACK_DOWN})$")
+FEEDBACK = re.compile(
+    f"^({ids.ACTION_FEEDBACK}|{ids.ACTION_FEEDBACK_UP}|{ids.ACTION_FEEDBACK_DOWN})$"
+)
 SECTION = re.compile(f"^({ids.ACTION_SHOW_SECTION}|{ids.ACTION_PICK_SECTION})$")
 
 
@@ -110,6 +113,17 @@ def record_feedback(
     send(client, private, Message("Thanks for the feedback", [note]))
 
 
+def feedback_vote(action: dict[str, Any]) -> tuple[Literal["up", "down"], str]:
+    """(up/down, check id) from a feedback_buttons click ("up:12") or an older button."""
+    value = str(action.get("value") or "")
+    if action.get("action_id") == ids.ACTION_FEEDBACK:
+        kind, _, check = value.partition(":")
+        if kind not in ("up", "down"):
+            return "down", ""  # not a vote: record_feedback ignores an empty id
+        return ("up" if kind == "up" else "down"), check
+    return ("up" if action.get("action_id") == ids.ACTION_FEEDBACK_UP else "down"), value
+
+
 def _is_ephemeral(body: dict[str, Any]) -> bool:
     return bool((body.get("container") or {}).get("is_ephemeral"))
 
@@ -139,20 +153,20 @@ def register(app: App, deps: Deps) -> None:
         # A dictionary lookup, then views.open right away: the trigger expires in 3 s.
         open_view(client, body["trigger_id"], section_modal(deps.service.section(value)))
 
+    @app.action(ids.ACTION_SHOW_POLICY)
+    def on_show_policy(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        found, missing = deps.service.sections(action.get("value") or "")
+        open_view(client, body["trigger_id"], policy_modal(found, missing=missing))
+
     @app.action(FEEDBACK)
     def on_feedback(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        kind: Literal["up", "down"] = (
-            "up" if action.get("action_id") == ids.ACTION_FEEDBACK_UP else "down"
-        )
+        kind, value = feedback_vote(action)
         deps.jobs.submit(
-            "feedback",
-            record_feedback,
-            deps,
-            client,
-            body=body,
-            value=action.get("value") or "",
-            kind=kind,
+            "feedback", record_feedback, deps, client, body=body, value=value, kind=kind
         )

@@ -1,4 +1,5 @@
-"""Events: channel mentions, plain DMs, App Home; every other message event is ignored."""
+"""Events: channel mentions, DMs, App Home's Home and Messages tabs; every other message
+event is ignored."""
 
 from __future__ import annotations
 
@@ -8,10 +9,24 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
+from bot.slack.blocks import PROMPTS_TITLE, input_error_message, welcome_message
 from bot.slack.conversation import ThreadKey, reply_to_message
-from bot.slack.delivery import InThread, publish_home, send
+from bot.slack.delivery import (
+    InThread,
+    post_message,
+    publish_home,
+    send,
+    set_status,
+    set_suggested_prompts,
+)
 from bot.slack.deps import Deps
-from bot.slack.listeners.messages import answer_direct_message, is_human_message
+from bot.slack.ids import SUGGESTED_PROMPTS
+from bot.slack.listeners.messages import (
+    STATUS,
+    answer_direct_message,
+    attached_photo,
+    is_human_message,
+)
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -30,6 +45,11 @@ def answer_mention(
         return
     channel_id = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
+    photo, problem = attached_photo(deps, event.get("files"))
+    if problem:
+        send(client, InThread(channel_id, thread_ts), input_error_message(problem))
+        return
+    set_status(client, channel_id, thread_ts, STATUS)
     incident = deps.incidents.is_incident(channel_id)
     request = CheckRequest(
         text=slack_to_plain(event.get("text") or "", bot_user_id=bot_user_id),
@@ -47,8 +67,22 @@ def answer_mention(
         key=ThreadKey(channel_id, thread_ts, event.get("user")),
         audience="channel",
         incident_channel=incident,
+        photo=photo,
     )
     send(client, InThread(channel_id, thread_ts), message)
+
+
+def greet_messages_tab(
+    deps: Deps, client: WebClient, *, user_id: str, channel_id: str, event_id: str | None
+) -> None:
+    """The Messages tab opened: the suggested prompts at its top (every time, they belong
+    to the tab) and, the first time this person opens it, the greeting."""
+    if not deps.service.first_delivery(event_id):
+        return
+    prompts = [{"title": title, "message": message} for title, message in SUGGESTED_PROMPTS]
+    set_suggested_prompts(client, channel_id, PROMPTS_TITLE, prompts)
+    if deps.service.first_delivery(f"welcome:{user_id}"):
+        post_message(client, channel_id, welcome_message())
 
 
 def publish_app_home(deps: Deps, client: WebClient, *, user_id: str, event_id: str | None) -> None:
@@ -90,7 +124,6 @@ def register(app: App, deps: Deps) -> None:
             event=event,
             event_id=body.get("event_id"),
             bot_user_id=context.bot_user_id,
-            in_panel=False,
         )
 
     @app.event("app_home_opened", matchers=[lambda event: event.get("tab") == "home"])
@@ -104,9 +137,26 @@ def register(app: App, deps: Deps) -> None:
             event_id=body.get("event_id"),
         )
 
+    @app.event("app_home_opened", matchers=[lambda event: event.get("tab") == "messages"])
+    def on_messages_tab_opened(
+        body: dict[str, Any], event: dict[str, Any], client: WebClient
+    ) -> None:
+        channel_id = event.get("channel")
+        if not channel_id or not event.get("user"):
+            return
+        deps.jobs.submit(
+            "messages_tab",
+            greet_messages_tab,
+            deps,
+            client,
+            user_id=event["user"],
+            channel_id=channel_id,
+            event_id=body.get("event_id"),
+        )
+
     @app.event("app_home_opened")
-    def on_messages_tab_opened() -> None:
-        """The Messages tab: the AI panel greets people through assistant_thread_started."""
+    def on_other_tab_opened() -> None:
+        """Any other tab (Slack may add more): nothing to show."""
 
     @app.event("app_mention")
     def on_bot_mention() -> None:

@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
 from bot.slack import ids
+from bot.slack.blocks import input_error_message
 from bot.slack.conversation import reply_to_message
 from bot.slack.delivery import Ephemeral, send
 from bot.slack.deps import Deps
+from bot.slack.listeners.messages import attached_photo
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -22,6 +24,13 @@ def check_message(
     message = payload.get("message") or {}
     user_id = payload["user"]["id"]
     channel_id = (payload.get("channel") or {}).get("id")
+    destination = Ephemeral(
+        user_id, channel_id, payload.get("response_url"), thread_ts=message.get("thread_ts")
+    )
+    photo, problem = attached_photo(deps, message.get("files"))
+    if problem:
+        send(client, destination, input_error_message(problem))
+        return
     request = CheckRequest(
         text=slack_to_plain(message.get("text") or "", bot_user_id=bot_user_id),
         incident=deps.incidents.is_incident(channel_id),
@@ -30,10 +39,7 @@ def check_message(
         channel_id=channel_id,
     )
     reply = reply_to_message(
-        deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
-    )
-    destination = Ephemeral(
-        user_id, channel_id, payload.get("response_url"), thread_ts=message.get("thread_ts")
+        deps.service, deps.threads, client, request=request, reply=ReplyTarget(None), photo=photo
     )
     send(client, destination, reply)
 
