@@ -96,7 +96,7 @@ def test_the_watcher_loads_a_change_keeps_the_last_good_version_and_warns_once(
 
 def answer(slack: SlackHarness, text: str) -> str:
     user = uid("URELOAD")  # the fake Slack is shared by every module: ids of our own
-    slack.sender.event(dm_event(user, text, ts=f"{1_820_000_000 + next(_ts)}.000400"))
+    slack.sender.event(dm_event(user, text, ts=f"{1_840_000_000 + next(_ts)}.000732"))
     [call] = slack.fake.wait_for("chat.postMessage", lambda c: c.body.get("channel") == "D" + user)
     return call.text_dump
 

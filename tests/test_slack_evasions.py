@@ -20,7 +20,7 @@ MUGSHOT_LINK = (
 
 
 def new_ts() -> str:
-    return f"{1_810_000_000 + next(_ts)}.000300"
+    return f"{1_830_000_000 + next(_ts)}.000731"  # unique across modules: the fake is shared
 
 
 @pytest.fixture
