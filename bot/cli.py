@@ -299,6 +299,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     if args.manuals:
         return _eval_manuals(args)
+    if args.redaction:
+        return _eval_redaction(args)
     settings = _settings()
     paths = _eval_files(args)
     records = [_first_run_record(path) for path in paths] if args.first_run else []
@@ -352,9 +354,36 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 print(f"  {name:<10}{score.cell()}")
     for record in records:
         _record_first_run(record, engine, table[record.stem])
+    if not args.cases:
+        from bot.core.redaction_eval import load_redaction_cases, run_redaction_eval
+
+        redaction = run_redaction_eval(load_redaction_cases())
+        results["redaction"] = redaction.to_dict()
+        if not args.json:
+            print()
+            print(redaction.line() + " (details: canipost eval --redaction)")
     if args.json:
         print(json.dumps(results, indent=2))
     return 1 if report.unsafe_approvals else 0
+
+
+def _eval_redaction(args: argparse.Namespace) -> int:
+    """Score redaction on the evasions in evals/redaction.jsonl (or --cases files)."""
+    from bot.core.redaction_eval import (
+        REDACTION_CASES,
+        format_redaction_report,
+        load_redaction_cases,
+        run_redaction_eval,
+    )
+
+    paths = [Path(path) for path in args.cases] if args.cases else [REDACTION_CASES]
+    cases = [case for path in paths for case in load_redaction_cases(path)]
+    report = run_redaction_eval(cases)
+    if args.json:
+        print(json.dumps({"redaction": report.to_dict()}, indent=2))
+    else:
+        print(format_redaction_report(report))
+    return 0
 
 
 def _first_run_record(path: Path) -> Path:
@@ -650,6 +679,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--first-runs", action="store_true", help="print every recorded first run (Markdown)"
+    )
+    evaluate.add_argument(
+        "--redaction",
+        action="store_true",
+        help="score redaction on the evasions in evals/redaction.jsonl (recall by kind)",
     )
     evaluate.add_argument(
         "--manuals",

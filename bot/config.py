@@ -51,6 +51,14 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _seconds_or_off(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds, or 0 ("0", "off") to turn the feature off."""
+    raw = env.get(name, "").strip().lower()
+    if raw in {"0", "off", "false", "no"}:
+        return 0.0
+    return _float(env, name, default)
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -73,6 +81,7 @@ class Settings:
     reviewer_group_id: str | None = None
     incident_channel_ids: frozenset[str] = field(default_factory=frozenset)
     policy_docs_dir: Path = DEFAULT_POLICY_DIR
+    policy_reload_seconds: float = 0.0  # the app polls the policy folder this often; 0: never
     data_dir: Path = Path("data")
     database_url: str | None = None
     openai_api_key: str | None = None
@@ -130,6 +139,7 @@ class Settings:
             reviewer_group_id=text("REVIEWER_GROUP_ID"),
             incident_channel_ids=_split_ids(env.get("INCIDENT_CHANNEL_IDS")),
             policy_docs_dir=Path(text("POLICY_DOCS_DIR") or DEFAULT_POLICY_DIR),
+            policy_reload_seconds=_seconds_or_off(env, "POLICY_RELOAD_SECONDS", 10.0),
             data_dir=Path(text("CANIPOST_DATA_DIR") or "data"),
             database_url=text("DATABASE_URL"),
             openai_api_key=text("OPENAI_API_KEY"),

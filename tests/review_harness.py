@@ -103,11 +103,19 @@ def button_value(call: Call, action_id: str) -> str:
     return next(e["value"] for e in find_actions(call.blocks) if e["action_id"] == action_id)
 
 
-def submit_note(slack: SlackHarness, user: str, view: dict[str, Any], note: str) -> Any:
+def submit_note(
+    slack: SlackHarness, user: str, view: dict[str, Any], note: str, view_id: str = "V1"
+) -> Any:
     values = {ids.INPUT_REVIEW_NOTE: {"value": {"type": "plain_text_input", "value": note}}}
-    submitted = {**view, "id": "V1", "state": {"values": values}}
+    submitted = {**view, "id": view_id, "state": {"values": values}}
     return slack.sender.interaction({"type": "view_submission", "user": {"id": user},
                                      "view": submitted})  # fmt: skip
+
+
+def form_update(slack: SlackHarness, view_id: str) -> str:
+    """What the form with `view_id` was turned into after it was sent (views.update)."""
+    calls = slack.fake.wait_for("views.update", lambda c: c.body.get("view_id") == view_id)
+    return str(calls[-1].body["view"]["blocks"])
 
 
 def officer_dm(slack: SlackHarness, officer: str) -> list[Call]:

@@ -85,3 +85,98 @@ def test_text_that_already_looks_like_a_placeholder_is_not_overwritten() -> None
 def test_unknown_placeholders_stay_as_written() -> None:
     assert restore("[NAME_9] and [PHONE_1]", {"[PHONE_1]": "555-0100"}) == "[NAME_9] and 555-0100"
     assert PLACEHOLDER.fullmatch("[ADDRESS_12]")
+
+
+# ------------------------------------------------------------------ shapes that used to get past
+@pytest.mark.parametrize(
+    ("draft", "secret", "kind"),
+    [
+        (
+            "Victim's mom: call five five five, one two three, four five six seven.",
+            "five five five, one two three, four five six seven",
+            "PHONE",
+        ),
+        ("Arrested a man; his sister's cell is 5551234567.", "5551234567", "PHONE"),
+        ("The robbed tourist gave +44 20 7946 0958.", "+44 20 7946 0958", "PHONE"),
+        ("Crash at forty-five Elm Street, driver hurt.", "forty-five Elm Street", "ADDRESS"),
+        ("Suspect fled, plate 7 ABC 123.", "7 ABC 123", "PLATE"),
+        ("Burglary arrest, CAD 24-118822.", "24-118822", "CASE"),
+        ("Victim: LOPEZ, Maria, assaulted.", "LOPEZ, Maria", "NAME"),
+        ("the victim maria lopez was robbed", "maria lopez", "NAME"),
+        ("Arrested Ma\u200bria Lo\u200bpez today.", "Ma\u200bria Lo\u200bpez", "NAME"),
+        ("Arrested \u0422yler R\u0435\u0435d today.", "\u0422yler R\u0435\u0435d", "NAME"),
+        (
+            "Victim wrote from maria.lopez at gmail dot com.",
+            "maria.lopez at gmail dot com",
+            "EMAIL",
+        ),
+        (
+            "Suspect arrested, DOB January fifth, nineteen ninety.",
+            "January fifth, nineteen ninety",
+            "DOB",
+        ),
+    ],
+)
+def test_evasions_are_redacted_and_restored(draft: str, secret: str, kind: str) -> None:
+    result = redact(draft)
+    assert secret not in result.text
+    assert result.mapping == {f"[{kind}_1]": secret}
+    assert result.text == draft.replace(secret, f"[{kind}_1]")
+    assert result.restore(result.text) == draft
+
+
+def test_the_same_name_with_an_invisible_character_keeps_its_placeholder() -> None:
+    result = redact("Suspect John Smith was booked. Jo\u200bhn Smith is 34.")
+    assert result.text == "Suspect [NAME_1] was booked. [NAME_1] is 34."
+    assert result.restore(result.text) == "Suspect John Smith was booked. John Smith is 34."
+
+
+def test_look_alike_enforcement_words_make_names_protected() -> None:
+    # "ѵιctιm" (Cyrillic izhitsa, Greek iota) is the enforcement word "victim".
+    result = redact("Prayers for the \u0475\u03b9ct\u03b9m, Maria Lopez.")
+    assert result.text == "Prayers for the \u0475\u03b9ct\u03b9m, [NAME_1]."
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Great turnout at National Night Out! 5 cops on the street and 300 neighbors came.",
+        "The victim suffered minor injuries and was taken to the hospital.",
+        "Officer Jane Doe arrested two men at the mall today.",
+        "Our non-emergency line is 555-0100, 911 is for emergencies.",
+        "Applications close March 31. Apply at quillfield.example.gov/jobs",
+        "The victim services line is 555-0110, 24/7.",
+    ],
+)
+def test_ordinary_words_and_numbers_are_left_alone(draft: str) -> None:
+    result = redact(draft)
+    assert "[NAME" not in result.text
+    assert all(value in {"555-0100", "555-0110"} for value in result.mapping.values())
+
+
+def test_the_redaction_eval_holds_every_kind_and_is_met() -> None:
+    from bot.core.redaction_eval import load_redaction_cases, run_redaction_eval
+
+    cases = load_redaction_cases()
+    kinds = {case.kind for case in cases}
+    assert {
+        "phone_spelled", "phone_unformatted", "phone_international", "plate_spaced",
+        "cad_number", "name_surname_first", "name_lower_case", "name_all_caps",
+        "name_zero_width", "name_confusables", "email_written", "dob_written",
+        "address_spelled", "keep_harmless",
+    } <= kinds  # fmt: skip
+    report = run_redaction_eval(cases)
+    assert report.total >= 40
+    assert report.recall >= 0.95, report.missed
+    assert report.kept / report.keep_total >= 0.95, report.over_redacted
+
+
+def test_a_long_draft_is_redacted_in_linear_time() -> None:
+    import time
+
+    unit = "Victim LOPEZ, Maria at five five five one two three 4567 plate 7 ABC 123 a.a@b "
+    draft = (unit * (40_000 // len(unit)))[:40_000]
+    started = time.perf_counter()
+    result = redact(draft)
+    assert time.perf_counter() - started < 5.0
+    assert "LOPEZ, Maria" not in result.text and "7 ABC 123" not in result.text

@@ -305,7 +305,11 @@ def test_slack_text_to_plain() -> None:
         "<@U0BOT> can I post <https://x.org/a|this> &amp; tag <@U123|sam> in <#C1|general> <!here>?"
     )
     assert slack_to_plain(raw, bot_user_id="U0BOT") == (
-        "can I post this & tag @sam in #general @here?"
+        "can I post this (https://x.org/a) & tag @sam in #general @here?"
+    )
+    # a label that is the address itself is not repeated
+    assert slack_to_plain("see <https://www.x.org/a/|x.org/a> and <mailto:a@b.org|a@b.org>") == (
+        "see x.org/a and a@b.org"
     )
     assert escape("<!channel> & co") == "&lt;!channel&gt; &amp; co"
     assert clip("a" * 10, 5) == "aaaa…"

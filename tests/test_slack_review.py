@@ -23,6 +23,7 @@ from review_harness import (
     card_updates,
     click,
     escalate,
+    form_update,
     new_ts,
     officer_dm,
     open_home,
@@ -79,8 +80,14 @@ def test_full_loop_refusals_then_approval(app: SlackHarness) -> None:
     )[0]
     assert f"request #{case.id}" in notice.text_dump
 
-    key, _ = click(app, REVIEWER, ids.ACTION_REVIEW_REJECT, approve, card=card)
-    assert "already decided by <@UREVIEWER1>: ✅ Approved" in told(app, key)
+    # The note form opens at once (the trigger lasts 3 s, the store may be slow); then it
+    # says the case is closed instead of asking for a note that would be refused.
+    _, payload = click(app, REVIEWER, ids.ACTION_REVIEW_REJECT, approve, card=card)
+    opened = app.fake.wait_for(
+        "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
+    )[0]
+    form = opened.response["view"]["id"]
+    assert "already decided by <@UREVIEWER1>: ✅ Approved" in form_update(app, form)
 
 
 def test_a_reviewer_cannot_decide_their_own_request(app: SlackHarness) -> None:
@@ -110,8 +117,11 @@ def test_needs_changes_opens_a_note_form_and_the_note_reaches_the_officer(
     assert empty.json()["errors"][ids.INPUT_REVIEW_NOTE] == "Write a note for the officer."
     assert app.store.get_escalation(case.id).status == "pending"  # type: ignore[union-attr]
 
-    done = submit_note(app, REVIEWER, view, "Drop the street address, then post it.")
-    assert done.status == 200 and done.body == b""
+    form = uid("VNOTE")
+    done = submit_note(app, REVIEWER, view, "Drop the street address, then post it.", form)
+    assert done.status == 200 and done.json()["response_action"] == "update"
+    assert "Recording" in str(done.json()["view"]["blocks"])  # acked before the store decides
+    assert "✅" in form_update(app, form)
     stored = app.store.get_escalation(case.id)
     assert stored is not None and stored.status == "changes_requested"
     assert stored.note == "Drop the street address, then post it."
@@ -122,8 +132,11 @@ def test_needs_changes_opens_a_note_form_and_the_note_reaches_the_officer(
     update_call = app.fake.wait_for("chat.update", lambda c: c in card_updates(app, card))[0]
     assert "✏️ Needs changes" in update_call.text_dump
 
-    late = submit_note(app, REVIEWER, view, "Second thoughts")
-    assert "already decided" in late.json()["errors"][ids.INPUT_REVIEW_NOTE]
+    late_form = uid("VNOTE")
+    late = submit_note(app, REVIEWER, view, "Second thoughts", late_form)
+    assert late.json()["response_action"] == "update"
+    shown = form_update(app, late_form)
+    assert "already decided" in shown and "Second thoughts" in shown  # the note is kept
 
 
 def test_someone_else_pressing_do_not_post_gets_no_form(app: SlackHarness) -> None:

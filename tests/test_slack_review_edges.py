@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import REVIEW_CHANNEL, REVIEWER, SlackHarness, slack_env
 from fake_slack import dm_event, find_actions
-from review_harness import DRAFT, click, escalate, new_ts, open_home, told, uid
+from review_harness import DRAFT, click, escalate, form_update, new_ts, open_home, told, uid
 from sqlalchemy import update
 
 from bot.config import Settings
@@ -51,11 +51,14 @@ def test_a_failed_decision_write_tells_the_reviewer_and_changes_nothing(
         "views.open", lambda c: c.body.get("trigger_id") == payload["trigger_id"]
     )[0].body["view"]
     state = {ids.INPUT_REVIEW_NOTE: {"value": {"type": "plain_text_input", "value": "No."}}}
+    form = uid("VNOTE")
     reply = slack.sender.interaction(
         {"type": "view_submission", "user": {"id": REVIEWER},
-         "view": {**view, "id": "V9", "state": {"values": state}}}
+         "view": {**view, "id": form, "state": {"values": state}}}
     )  # fmt: skip
-    assert "could not be recorded" in reply.json()["errors"][ids.INPUT_REVIEW_NOTE]
+    assert reply.json()["response_action"] == "update"
+    shown = form_update(slack, form)
+    assert "could not be recorded" in shown and "No." in shown
 
     monkeypatch.setattr(slack.store, "get_escalation", down)  # even the read fails now
     key, _ = click(slack, REVIEWER, ids.ACTION_REVIEW_APPROVE, str(case.id), card=card)

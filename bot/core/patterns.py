@@ -91,3 +91,163 @@ def near(first: str, second: str, gap: int = 60) -> str:
 def words(*alternatives: str) -> str:
     """A whole-word alternation."""
     return r"\b(?:" + "|".join(alternatives) + r")\b"
+
+
+# ------------------------------------------------------------------ shapes redaction also catches
+# Used by bot/core/redact.py on the light view of a draft (look-alike letters folded, invisible
+# characters dropped) after written-out numbers have become digits ("forty-five" -> "45",
+# "five five five" -> "555"). Each keeps what it replaces in a group named "value". Every
+# repetition is bounded, so no pattern costs more than linear time.
+# Ten or eleven digits in the usual groups with any (or no) separators: "5551234567",
+# "555, 123, 4567" (as spelled-out digits become), "(555)1234567"; or ten digits one by one.
+PHONE_LOOSE = (
+    r"(?<![\w+-])(?P<value>(?:1[\s.-]?)?\(?\d{3}\)?[\s,.-]{0,2}\d{3}[\s,.-]{0,2}\d{4})"
+    r"(?![\w/-])|(?<![\w+-])(?P<single>(?:\d[ .-]){9}\d)(?![\w/-])"
+)
+# International numbers: "+44 20 7946 0958", "+52 (55) 1234-5678", "0044 20 7946 0958",
+# "+442079460958".
+PHONE_INTERNATIONAL = (
+    r"(?<![\w+])(?P<value>(?:\+|00|011[\s.-]?)\d{1,3}(?:[\s.-]?\(\d{1,5}\)|[\s.-]\d{1,5}){1,6}"
+    r"|\+\d{8,15})(?![\w-])"
+)
+# A plate after its keyword with spaces inside it: "plate 7 ABC 123", "tag reads ABC 12 34".
+PLATE_SPACED = (
+    r"\b(?:plates?|tags?|license|licence|registration)\b(?:\s+(?:number|no\.?|#|was|is|of|"
+    r"reads?|read|says|said|plate)){0,4}\s*[:#]?\s*[\"']?"
+    r"(?P<value>(?-i:[A-Z0-9]{1,4}(?:[ -][A-Z0-9]{1,4}){1,6}))\b"
+    r"|(?P<bare>(?-i:\b\d[ -][A-Z]{3}[ -]?\d{3}\b|\b\d[A-Z]{3}[ -]\d{3}\b))"
+)
+# Dispatch and incident numbers: "CAD 24-118822", "CFS #2024-00123", "event no. 24118822".
+CAD_NUMBER = (
+    r"\b(?:cad|cfs|event|incident|dispatch|ticket|rms|inc|arrest|booking|warrant|citation)"
+    r"(?:\s*(?:no\.?|number|num|#|id))?\s*[:#]?\s*"
+    r"(?P<value>(?:[A-Z]{1,4}-?)?\d{2,4}-\d{3,8}|\d{6,12})\b"
+    r"|\bcall\s*(?:no\.?|number|num|#)\s*:?\s*(?P<call>\d{2,4}-?\d{3,8})\b"
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# Birth dates written with the month's name: "born January 5th, 1990", "DOB 5 March 1990",
+# "date of birth is the fifth of March, nineteen ninety" (numbers already digits).
+DOB_WRITTEN = (
+    r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?day(?: is)?)\s*(?:is|was)?\s*:?\s*"
+    rf"(?:the\s+)?(?P<value>{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:of\s+)?'?\d{{2,4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}(?:,?\s+'?\d{{2,4}})?)\b"
+)
+_STREET_TYPE = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|way|place|pl|"
+    r"terrace|ter|parkway|pkwy|circle|cir|highway|hwy)"
+)
+# Words that are never part of a street's name, so "5 cops on the street" is not an address.
+_NOT_STREET = (
+    r"the|a|an|on|of|at|in|to|and|or|our|my|his|her|their|this|that|from|for|with|by|near|"
+    r"down|up|off|across|along|into|onto|over|cops?|officers?|deputies|people|cars?|units?|"
+    r"blocks?|miles?|minutes?|hours?|days?|years?|times?|men|women|kids?|suspects?|victims?"
+)
+# An address in any case: "45 elm street", "forty-five Elm St." once numbers are digits.
+# Lower-case street names take the common street types only ("one quiet place" is not one).
+ADDRESS_LOOSE = (
+    rf"\b(?P<value>\d{{1,6}}\s+(?:[nsew]\.?\s+)?(?:(?!(?:{_NOT_STREET}|way)\b)[a-z][a-z'-]{{1,20}}"
+    r"\s+){1,3}(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|ct|pl|pkwy|"
+    r"hwy)\b\.?)"
+)
+# Names, in a draft about an enforcement matter only (redact.py decides).
+_TITLES_NOT_NAMES = (
+    r"President|Vice|Secretary|Treasurer|Chair|Chairman|Director|Manager|Coordinator|"
+    r"Commissioner|Supervisor|Sheriff|Inc|LLC|Jr|Sr|English|Spanish|French|German|Chinese|"
+    r"Vietnamese|Korean|Arabic|Russian|Italian|Portuguese|Tagalog|Hindi|Japanese|Polish"
+)
+_ANY_CASE_WORD = (
+    rf"(?!(?:{_NOT_NAMES}|{_TITLES_NOT_NAMES})\b)"
+    r"(?-i:[A-Z][a-z]+|[A-Z]{2,})(?:[-'](?-i:[A-Z][A-Za-z]+))?"
+)
+_SURNAME_CAPS = r"(?-i:[A-Z]*[AEIOUY][A-Z]*)"  # an acronym (FTO, MPD) seldom has a vowel
+# "LOPEZ, Maria", "Lopez, Maria" (not a list: "Spanish, Vietnamese, ASL"), and, inside a
+# sentence, "Tyler REED".
+NAME_ANY_CASE = (
+    rf"\b(?-i:(?=[A-Z])){_NOT_AFTER_RANK}(?P<value>{_ANY_CASE_WORD},\s*"
+    rf"(?!(?:{_TITLES_NOT_NAMES})\b){_NAME_WORD})\b"
+    r"(?!\s*,\s*(?-i:[A-Z]))"
+    rf"|(?<=[a-z,;:] )(?P<caps>{_NAME_WORD}\s+(?=(?-i:[A-Z]{{3,}})\b){_SURNAME_CAPS})\b"
+)
+# Lower-case words that are not a name after a role word, a title or an arrest.
+_NOT_LOWER_NAMES = (
+    r"the|a|an|and|or|but|of|in|on|at|to|for|from|with|by|as|is|was|are|were|be|been|being|"
+    r"has|had|have|who|whom|whose|that|this|these|those|which|what|when|where|while|after|"
+    r"before|during|because|since|then|than|so|if|not|no|yes|he|she|they|him|her|them|his|"
+    r"hers|their|it|its|we|us|our|you|your|i|me|my|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|several|some|all|both|each|every|another|other|last|next|today|tonight|"
+    r"yesterday|tomorrow|morning|afternoon|evening|night|earlier|later|now|just|also|still|"
+    r"again|here|there|did|does|do|will|would|could|should|may|might|must|can|said|says|say|"
+    r"told|tells|reported|reports|stated|states|suffered|sustained|received|taken|transported|"
+    r"treated|released|injured|hurt|killed|died|shot|stabbed|robbed|assaulted|arrested|"
+    r"booked|charged|detained|cited|fled|ran|left|went|came|got|gets|get|remains|remained|"
+    r"minor|serious|critical|stable|fatal|non-life|life|threatening|injuries|injury|wounds?|"
+    r"condition|hospital|scene|area|home|house|car|vehicle|officers?|police|deputies|deputy|"
+    r"suspects?|victims?|witness(?:es)?|men|women|man|woman|male|female|juveniles?|adults?|"
+    r"teens?|boys?|girls?|kids?|people|persons?|family|families|parents?|mother|father|"
+    r"brother|sister|son|daughter|wife|husband|friends?|neighbou?rs?|driver|passenger|"
+    r"without|within|about|around|near|inside|outside|into|onto|over|under|up|down|out|off|"
+    r"away|back|per|via|soon|immediately|safely|very|only|even|too|well|"
+    r"doing|being|having|going|coming|trying|looking|asking|thanks|thank|please|prayers?|"
+    r"tried|attempted|allegedly|reportedly|unknown|unidentified|identified|named|called|"
+    r"declined|refused|asked|wants|wanted|needs|needed|requested|kept|keeps|made|makes|"
+    r"never|always|already|finally|actually|really|probably|clearly|deserve|deserves|"
+    r"pending|involved|approximately|age|aged|years?|old|yo|ago|any|anyone|someone|"
+    r"nobody|everyone|more|less|many|few|much|first|second|third|new|young|older|younger|"
+    r"services?|advoca\w*|assistance|support|resources?|rights|line|hotline|programs?|"
+    r"training|diversion|fund|funds|compensation|unit|center|statements?|descriptions?|"
+    r"info|information|photos?|pictures?|names?|faces?|identity|specialists?|court|case|"
+    r"cases|interview|report|reports|advocates?|count|counts|mugshots?|booking"
+)
+_LOWER = rf"(?!(?:{_NOT_LOWER_NAMES})\b)(?-i:[a-z][a-z'-]{{1,29}})\b"
+_UPPER = rf"(?!(?:{_NOT_LOWER_NAMES})\b)(?-i:[A-Z][A-Z'-]{{1,29}})\b"
+# Two words written alike: "maria lopez", "MARIA LOPEZ" ("Arrested Development marathon" is
+# not a name; capitalised names are NAME's).
+_WORD_PAIR = rf"(?:{_LOWER}\s+{_LOWER}|{_UPPER}\s+{_UPPER})"
+# What follows a name that is not cued by "named": punctuation, the end, or a word that goes
+# on the sentence ("victim maria lopez was hurt", "arrested tyler reed for theft"); the
+# spaces are bounded, so a run of blank lines is not rescanned from each of its starts.
+_NAME_END = (
+    r"(?=\s{0,3}(?:[,.;:!?)]|$)|\s{1,3}(?:was|is|has|had|who|and|for|at|on|in|after|of|with|fled|"
+    r"told|said|yesterday|today|tonight|this|last|earlier)\b)"
+)
+# "victim maria lopez", "suspect named lopez", "Mrs. lopez", "arrested john smith".
+NAME_LOWER_CASE = (
+    r"\b(?:victim|suspect|witness|arrestee|complainant|juvenile|offender|defendant|informant|"
+    r"decedent|deceased|reporting party)(?:s|'s|s')?[,:]?\s+"
+    rf"(?:(?:named|called|identified as|id'?d as|name is|name was)\s+"
+    rf"(?P<cued>{_WORD_PAIR}|{_LOWER}|{_UPPER})|(?P<value>{_WORD_PAIR}){_NAME_END})"
+    rf"|(?:\b(?-i:Mr|Mrs|Ms|Miss|Mister|Dr|MR|MRS|MS)\.?|\b(?:mr|mrs|ms|dr)\.)\s+"
+    rf"(?P<titled>{_WORD_PAIR}|{_LOWER}|{_UPPER})"
+    rf"|\b(?:arrested|booked|charged|detained|apprehended|cited|identified|named)\s+"
+    rf"(?P<arrested>{_WORD_PAIR}){_NAME_END}"
+)
+_AT_STRONG = r"(?:[(\[{<]\s*at\s*[)\]}>]|@)"
+_DOT_WORD = r"(?:[(\[{<]\s*dot\s*[)\]}>]|\bdot\b)"
+_TLD = r"(?:com|net|org|edu|gov|mil|us|io|co|uk|info|biz|me|ca|tv|ly|app|dev)\b"
+_MAILBOX = (
+    r"(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|aol|icloud|me|mac|protonmail|proton|"
+    r"comcast|att|verizon|sbcglobal|gmx|mail|zoho|yandex)"
+)
+# Possessive ({1,64}+): a run of word characters is never split to retry what follows it.
+_LOCAL = rf"[\w+-]{{1,64}}+(?:(?:\s*{_DOT_WORD}\s*|\.)[\w+-]{{1,64}}+){{0,3}}"
+# A local part that reads as an address even after a plain "at": joined by dots or "dot",
+# or with a digit, "_" or "+" ("maria.lopez", "m dot lopez", "mlopez84").
+_LOCAL_MARKED = (
+    rf"[\w+-]{{1,64}}+(?:(?:\s*{_DOT_WORD}\s*|\.)[\w+-]{{1,64}}+){{1,3}}"
+    r"|(?=[a-z-]{0,63}[\d_+])[\w+-]{1,64}+"
+)
+_DOMAIN = (
+    rf"[\w-]{{1,63}}+(?:(?:\s*{_DOT_WORD}\s*|\.)[\w-]{{1,63}}+){{0,2}}?"
+    rf"(?:\s*{_DOT_WORD}\s*|\.){_TLD}"
+)
+# E-mail addresses written out: "maria.lopez at gmail dot com", "mlopez (at) gmail (dot) com",
+# "m dot lopez at outlook.com", "tyreed at yahoo.com" (a plain "at" needs a marked local part
+# or a mail provider, so "Apply at quillfield.example.gov" stays).
+EMAIL_WRITTEN = (
+    rf"\b(?P<value>(?:{_LOCAL})\s*{_AT_STRONG}\s*{_DOMAIN}"
+    rf"|(?:{_LOCAL_MARKED})\s+at\s+{_DOMAIN}"
+    rf"|[\w+-]{{1,64}}+\s+at\s+{_MAILBOX}(?:\s*{_DOT_WORD}\s*|\.){_TLD})"
+)

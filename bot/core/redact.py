@@ -24,16 +24,26 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core.patterns import (
+    ADDRESS_LOOSE,
+    CAD_NUMBER,
     CASE_NUMBER,
     DATE_OF_BIRTH,
+    DOB_WRITTEN,
     EMAIL,
+    EMAIL_WRITTEN,
     FIRST_NAME,
     LICENSE_PLATE,
     NAME,
+    NAME_ANY_CASE,
+    NAME_LOWER_CASE,
     PHONE,
+    PHONE_INTERNATIONAL,
+    PHONE_LOOSE,
+    PLATE_SPACED,
     STREET_ADDRESS,
     words,
 )
+from bot.core.text import MappedText, NormalizedText, normalize, normalize_light, spell_out_numbers
 
 Kind = Literal["EMAIL", "CASE", "DOB", "PHONE", "PLATE", "ADDRESS", "NAME"]
 # Earlier kinds win where two matches overlap ("case #24-1234567" is a case, not a phone).
@@ -85,18 +95,40 @@ _VALUE: dict[Kind, re.Pattern[str]] = {
     "DOB": re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$"),
     "PLATE": re.compile(r"[A-Z0-9]{2,4}[- ]?[A-Z0-9]{2,4}$"),
 }
+# Shapes the patterns above miss: written-out, loosely formatted or in another case order.
+# Keyed "KIND:shape"; each keeps what it replaces in a named group (the first that matched).
+_MORE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "EMAIL:written": re.compile(EMAIL_WRITTEN, _FLAGS),
+    "CASE:dispatch": re.compile(CAD_NUMBER, _FLAGS),
+    "DOB:written": re.compile(DOB_WRITTEN, _FLAGS),
+    "PHONE:international": re.compile(PHONE_INTERNATIONAL, _FLAGS),
+    "PHONE:loose": re.compile(PHONE_LOOSE, _FLAGS),
+    "PLATE:spaced": re.compile(PLATE_SPACED, _FLAGS),
+    "ADDRESS:any-case": re.compile(ADDRESS_LOOSE, _FLAGS),
+    "NAME:any-case": re.compile(NAME_ANY_CASE, _FLAGS),
+    "NAME:lower-case": re.compile(NAME_LOWER_CASE, _FLAGS),
+}
+# The fewest digits each kind's value holds (a plate also needs a letter); an international
+# number needs nine ("0033 187" is not one).
+_MIN_DIGITS: dict[str, int] = {
+    "CASE": 4, "DOB": 1, "PHONE": 7, "PLATE": 1, "ADDRESS": 1, "PHONE:international": 9,
+}  # fmt: skip
 _STREET_ABBREVIATION = re.compile(
     r"\b(?:St|Ave|Rd|Blvd|Dr|Ln|Ct|Pl|Ter|Pkwy|Cir|Hwy)\.$", re.IGNORECASE
 )
 _NEEDS_DIGIT: frozenset[Kind] = frozenset({"CASE", "DOB", "PLATE", "PHONE", "ADDRESS"})
+# Kinds read on the view where written-out numbers are digits ("forty-five Elm Street").
+_NUMBER_KINDS: frozenset[Kind] = frozenset({"CASE", "DOB", "PHONE", "ADDRESS"})
 
 
 @dataclass(frozen=True)
 class Redaction:
-    """A redacted text and the way back: `mapping` is placeholder -> original text."""
+    """A redacted text and the way back: `mapping` is placeholder -> original text;
+    `spans` are the (start, end) of the draft's characters that were replaced."""
 
     text: str
     mapping: Mapping[str, str] = field(default_factory=dict)
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
     @property
     def changed(self) -> bool:
@@ -119,35 +151,90 @@ class _Span:
     kind: Kind
 
 
-def _candidates(text: str, names: NameMode) -> list[_Span]:
-    spans: list[_Span] = []
-    for kind in KINDS:
-        if kind == "NAME" and (names == "none" or (names == "context" and not _has_context(text))):
-            continue
-        for match in _PATTERNS[kind].finditer(text):
-            start, end = match.start(), match.end()
+@dataclass(frozen=True)
+class _Views:
+    """The draft as the rules read it: `light` (look-alike letters folded, invisible
+    characters dropped, whitespace folded), `numbers` (the light view with written-out
+    numbers as digits) and `strict` (also digit-for-letter and spaced-out letters undone),
+    each with its way back to the draft."""
+
+    light: NormalizedText
+    numbers: MappedText
+    strict: NormalizedText
+
+    @classmethod
+    def of(cls, text: str) -> _Views:
+        light = normalize_light(text)
+        return cls(light, spell_out_numbers(light.text), normalize(text))
+
+    def in_draft(self, kind: Kind, start: int, end: int) -> tuple[int, int]:
+        """A span of the view `kind` is read on, as a span of the draft."""
+        if kind in _NUMBER_KINDS:
+            start, end = self.numbers.span_in_source(start, end)
+        return self.light.span_in_source(start, end)
+
+    def view(self, kind: Kind) -> str:
+        return self.numbers.text if kind in _NUMBER_KINDS else self.light.text
+
+
+def _trimmed(view: str, kind: Kind, start: int, end: int) -> tuple[int, int]:
+    while end > start and view[end - 1] in ".,;:":
+        if kind == "ADDRESS" and _STREET_ABBREVIATION.search(view, start, end):
+            break  # "12 Elm St." keeps its dot
+        end -= 1
+    return start, end
+
+
+def _plausible(view: str, key: str, start: int, end: int) -> bool:
+    kind = key.split(":")[0]
+    value = view[start:end]
+    if kind not in _NEEDS_DIGIT:
+        return True
+    if sum(char.isdigit() for char in value) < _MIN_DIGITS.get(key, _MIN_DIGITS[kind]):
+        return False
+    return kind != "PLATE" or any(char.isalpha() for char in value)
+
+
+def _matches(key: str, pattern: re.Pattern[str], view: str) -> list[tuple[int, int]]:
+    kind: Kind = key.split(":")[0]  # type: ignore[assignment]
+    found = []
+    for match in pattern.finditer(view):
+        start, end = match.start(), match.end()
+        groups = [name for name, value in match.groupdict().items() if value is not None]
+        if groups:
+            start, end = match.span(groups[0])
+        else:
             value_pattern = _VALUE.get(kind)
-            if value_pattern:
-                value = value_pattern.search(match.group())
-                if value:
-                    start, end = start + value.start(), start + value.end()
-            while end > start and text[end - 1] in ".,;:":
-                if kind == "ADDRESS" and _STREET_ABBREVIATION.search(text, start, end):
-                    break  # "12 Elm St." keeps its dot
-                end -= 1
-            if end <= start:
-                continue
-            if kind in _NEEDS_DIGIT and not any(char.isdigit() for char in text[start:end]):
-                continue
-            spans.append(_Span(start, end, kind))
-    if names != "none" and _has_context(text):
-        for match in _ROLE_FIRST_NAME.finditer(text):
-            spans.append(_Span(match.start("value"), match.end("value"), "NAME"))
+            value = value_pattern.search(match.group()) if value_pattern else None
+            if value:
+                start, end = start + value.start(), start + value.end()
+        start, end = _trimmed(view, kind, start, end)
+        if end > start and _plausible(view, key, start, end):
+            found.append((start, end))
+    return found
+
+
+def _candidates(views: _Views, names: NameMode) -> list[_Span]:
+    """Every identifier found, as spans of the draft (the views it was found on mapped back)."""
+    with_names = names == "all" or (names == "context" and _has_context(views))
+    detectors = [*_PATTERNS.items(), *_MORE_PATTERNS.items()]
+    spans: list[_Span] = []
+    for key, pattern in detectors:
+        kind: Kind = key.split(":")[0]  # type: ignore[assignment]
+        if kind == "NAME" and not with_names:
+            continue
+        view = views.view(kind)
+        for start, end in _matches(key, pattern, view):
+            spans.append(_Span(*views.in_draft(kind, start, end), kind))
+    if names != "none" and _has_context(views):
+        for match in _ROLE_FIRST_NAME.finditer(views.light.text):
+            spans.append(_Span(*views.in_draft("NAME", *match.span("value")), "NAME"))
     return spans
 
 
-def _has_context(text: str) -> bool:
-    return _NAME_CONTEXT.search(text) is not None
+def _has_context(views: _Views) -> bool:
+    """Enforcement words in the draft, read through look-alikes and "v1ct1m" spellings."""
+    return any(_NAME_CONTEXT.search(text) for text in (views.light.text, views.strict.text))
 
 
 def _resolve(spans: list[_Span]) -> list[_Span]:
@@ -163,7 +250,8 @@ def _resolve(spans: list[_Span]) -> list[_Span]:
 
 def redact(text: str, *, names: NameMode = "context") -> Redaction:
     """Replace identifiers with [KIND_n] placeholders; a repeated value keeps its number."""
-    spans = _resolve(_candidates(text, names))
+    views = _Views.of(text)
+    spans = _resolve(_candidates(views, names))
     if not spans:
         return Redaction(text, {})
     counters: Counter[str] = Counter()
@@ -173,7 +261,7 @@ def redact(text: str, *, names: NameMode = "context") -> Redaction:
     position = 0
     for span in spans:
         original = text[span.start : span.end]
-        key = (span.kind, " ".join(original.split()).casefold())
+        key = (span.kind, " ".join(normalize_light(original).text.split()).casefold())
         placeholder = by_value.get(key)
         if placeholder is None:
             while True:
@@ -187,7 +275,7 @@ def redact(text: str, *, names: NameMode = "context") -> Redaction:
         pieces.append(placeholder)
         position = span.end
     pieces.append(text[position:])
-    return Redaction("".join(pieces), mapping)
+    return Redaction("".join(pieces), mapping, tuple((span.start, span.end) for span in spans))
 
 
 def restore(text: str, mapping: Mapping[str, str]) -> str:

@@ -25,6 +25,7 @@ ACTION_REVIEW_WITHDRAW = "review_withdraw"
 ACTION_SEND_REVISION = "send_revision"
 MODAL_REVISION = "canipost_revision"
 MODAL_REVIEW_NOTE = "canipost_review_note"
+MODAL_REVIEW_NOTE_DONE = "canipost_review_note_done"  # the form after it was sent
 INPUT_REVIEW_NOTE = "review_note"
 
 # Block ids of the check modal's inputs (each input's action_id is "value").

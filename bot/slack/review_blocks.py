@@ -337,3 +337,43 @@ def home_sections(
                 context(f"…and {total - shown} more (`canipost review list` shows them all).")
             )
     return blocks
+
+
+def note_recording_modal(escalation_id: int, outcome: Outcome) -> dict[str, Any]:
+    """What the note form turns into the moment it is sent, while the store records it."""
+    return {
+        "type": "modal",
+        "callback_id": ids.MODAL_REVIEW_NOTE_DONE,
+        "title": plain(f"Request #{escalation_id}", MAX_MODAL_TITLE),
+        "close": plain("Close", MAX_MODAL_TITLE),
+        "blocks": [section(f"⏳ Recording *{outcome_label(outcome)}* and telling the officer…")],
+    }
+
+
+def note_result_modal(
+    escalation_id: int, text: str, *, applied: bool, note: str | None = None
+) -> dict[str, Any]:
+    """The note form's outcome: recorded, or why not, with the reviewer's note quoted back
+    so nothing typed is lost. `text` is the app's own mrkdwn (it may mention the reviewer
+    who decided); the note is the reviewer's, escaped."""
+    blocks = [section(("✅ " if applied else "⚠️ ") + text)]
+    if note and not applied:
+        blocks.append(section("*Your note (copy it if you try again):*\n" + quote(escape(note))))
+    return {
+        "type": "modal",
+        "callback_id": ids.MODAL_REVIEW_NOTE_DONE,
+        "title": plain(f"Request #{escalation_id}", MAX_MODAL_TITLE),
+        "close": plain("Close", MAX_MODAL_TITLE),
+        "blocks": blocks,
+    }
+
+
+def revision_problem_modal(text: str) -> dict[str, Any]:
+    """The revised-draft form's answer when the revision cannot be sent."""
+    return {
+        "type": "modal",
+        "callback_id": ids.MODAL_REVIEW_NOTE_DONE,
+        "title": plain("Revised draft", MAX_MODAL_TITLE),
+        "close": plain("Close", MAX_MODAL_TITLE),
+        "blocks": [section("⚠️ " + text)],  # the app's own mrkdwn
+    }

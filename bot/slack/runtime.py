@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.models import Advisor
+from bot.core.policy_watch import PolicyWatcher
 from bot.llm import build_advisor
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
@@ -37,6 +38,8 @@ class Runtime:
     app: App
     owns_store: bool = True
     housekeeping: Housekeeping | None = None
+    builds_advisor: bool = True  # False when the caller gave one (kept across reloads)
+    watcher: PolicyWatcher[Engine] | None = None
 
     @classmethod
     def start(
@@ -52,8 +55,11 @@ class Runtime:
     ) -> Runtime:
         """Open what is not given. Raises UserError subclasses (StoreError, PolicyError,
         ConfigError) with a one-line message, and BoltError if Slack refuses the token.
-        `housekeeping_seconds` is how often reminders are checked; None runs no loop."""
+        `housekeeping_seconds` is how often reminders are checked; None runs no loop.
+        With `settings.policy_reload_seconds`, the policy folder is watched and a changed
+        policy swapped in without a restart (`reload_policy`)."""
         engine = engine or Engine.load(settings.policy_docs_dir, settings.index_dir)
+        builds_advisor = advisor is None
         advisor = advisor or build_advisor(settings, engine)
         owns_store = store is None
         store = store or Store.open(settings.effective_database_url)
@@ -87,12 +93,43 @@ class Runtime:
             if owns_store:
                 store.close()
             raise
-        return cls(settings, engine, advisor, store, deps, app, owns_store, housekeeping)
+        runtime = cls(
+            settings, engine, advisor, store, deps, app, owns_store, housekeeping, builds_advisor
+        )
+        if settings.policy_reload_seconds > 0:
+            runtime.watcher = PolicyWatcher(
+                settings.policy_docs_dir,
+                load=lambda: Engine.load(settings.policy_docs_dir, settings.index_dir),
+                on_load=runtime.use_engine,
+                describe=describe_policy,
+                serving=describe_policy(engine),
+                interval=settings.policy_reload_seconds,
+            ).start()
+        return runtime
+
+    def use_engine(self, engine: Engine) -> None:
+        """Serve `engine` (a new policy version) from the next check on. The advisor is
+        rebuilt over it when the runtime built it; a local-engine advisor is the engine."""
+        if self.builds_advisor:
+            advisor = build_advisor(self.settings, engine)
+        elif self.advisor is self.engine:
+            advisor = engine
+        else:
+            advisor = self.advisor
+        self.deps.service.use(engine, advisor)
+        self.engine, self.advisor = engine, advisor
 
     def close(self, timeout: float = 20.0) -> None:
         """Let queued work finish (bounded), then release the database."""
+        if self.watcher is not None:
+            self.watcher.stop(timeout)
         if self.housekeeping is not None:
             self.housekeeping.stop()
         self.deps.jobs.shutdown(timeout)
         if self.owns_store:
             self.store.close()
+
+
+def describe_policy(engine: Engine) -> str:
+    """How the log names a policy version: "policy 1a2b3c4d5e6f7a8b (412 sections)"."""
+    return f"policy {engine.policy_version} ({len(engine.sections)} sections)"

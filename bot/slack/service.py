@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from slack_sdk import WebClient
@@ -50,6 +50,15 @@ QUESTION_PASSAGES = 3
 FeedbackStatus = Literal["saved", "changed", "not_owner", "failed"]
 
 
+@dataclass
+class _Policy:
+    """The version in service: its engine, the advisor over it, and its sections by hash."""
+
+    engine: Engine
+    advisor: Advisor
+    by_hash: dict[str, PolicySection] | None = None
+
+
 class CheckService:
     def __init__(
         self,
@@ -62,12 +71,23 @@ class CheckService:
         photos: PhotoReader | None = None,
     ) -> None:
         self.settings = settings
-        self.engine = engine
-        self.advisor = advisor
         self.store = store
         self.pending = pending or PendingChecks()
         self.photos = photos or PhotoReader()
-        self._by_hash: dict[str, PolicySection] | None = None
+        self._policy = _Policy(engine, advisor)
+
+    @property
+    def engine(self) -> Engine:
+        return self._policy.engine
+
+    @property
+    def advisor(self) -> Advisor:
+        return self._policy.advisor
+
+    def use(self, engine: Engine, advisor: Advisor) -> None:
+        """Answer from a new policy version from now on: one assignment, so a check sees
+        either the old engine and advisor or the new ones, never half of each."""
+        self._policy = _Policy(engine, advisor)
 
     # ----------------------------------------------------------------- checks
 
@@ -386,9 +406,10 @@ class CheckService:
             return None
         if isinstance(ref, tuple):
             return self.engine.section(*ref)
-        if self._by_hash is None:
-            self._by_hash = {section_hash(s.source, s.section): s for s in self.engine.sections}
-        return self._by_hash.get(ref)
+        policy = self._policy
+        if policy.by_hash is None:
+            policy.by_hash = {section_hash(s.source, s.section): s for s in policy.engine.sections}
+        return policy.by_hash.get(ref)
 
     def first_delivery(self, event_id: str | None) -> bool:
         """True the first time any instance sees this Slack event id. Fails open: when the

@@ -19,8 +19,9 @@ _LINK = re.compile(r"<((?:https?|mailto|tel):[^|<>]+)(?:\|([^<>]*))?>")
 def slack_to_plain(text: str, *, bot_user_id: str | None = None) -> str:
     """The text of a Slack message as the person typed it.
 
-    Removes mentions of the bot itself, turns other mentions, channel links and links into
-    their visible labels, and unescapes the three HTML entities Slack escapes.
+    Removes mentions of the bot itself, turns other mentions and channel links into their
+    visible labels and links into their labels followed by their URLs, and unescapes the
+    three HTML entities Slack escapes.
     """
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", "", text)
@@ -29,9 +30,31 @@ def slack_to_plain(text: str, *, bot_user_id: str | None = None) -> str:
     text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
     text = _SUBTEAM.sub(lambda m: m.group(2) or "@group", text)
     text = _DATE.sub(lambda m: m.group(1), text)
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:"), text)
+    text = _LINK.sub(lambda m: _link_text(m.group(1), m.group(2)), text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return text.strip()
+
+
+def _bare(address: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", address).rstrip("/")
+
+
+def _link_text(url: str, label: str | None) -> str:
+    """A link as plain text: its label, followed by the URL when the label hides it.
+
+    `<https://x.org/victim-maria-lopez|my page>` reads "my page (https://x.org/...)", so the
+    checks see where the link goes; a label that is the URL itself is not repeated."""
+    address = url.removeprefix("mailto:").removeprefix("tel:")
+    if not label:
+        return address
+    shown = label.strip()
+    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", address).rstrip("/")
+    if (
+        shown in (url, address)
+        or re.sub(r"^(?:https?://)?(?:www\.)?", "", shown).rstrip("/") == bare
+    ):
+        return shown
+    return f"{shown} ({address})"
 
 
 def escape(text: str) -> str:
