@@ -16,10 +16,12 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
+from bot.slack.judging import JudgePool
 from bot.slack.pending import PendingChecks
 from bot.slack.review import ReviewService
 from bot.slack.scheduler import Housekeeping
 from bot.slack.service import CheckService
+from bot.slack.workproc import ProcessJobs
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,12 +54,20 @@ class Runtime:
     ) -> Runtime:
         """Open what is not given. Raises UserError subclasses (StoreError, PolicyError,
         ConfigError) with a one-line message, and BoltError if Slack refuses the token.
-        `housekeeping_seconds` is how often reminders are checked; None runs no loop."""
+        `housekeeping_seconds` is how often reminders are checked; None runs no loop.
+        WORK_MODE says where the work after an ack runs: threads here, threads here with
+        the judgment in JUDGE_WORKERS processes (pool), or a work process (process). A
+        given advisor (tests) is used here, on threads."""
         engine = engine or Engine.load(settings.policy_docs_dir, settings.index_dir)
+        mode = "threads" if advisor is not None else settings.work_mode
         advisor = advisor or build_advisor(settings, engine)
         owns_store = store is None
         store = store or Store.open(settings.effective_database_url)
-        jobs = Jobs(job_threads)
+        holder: list[Deps] = []
+        jobs: Jobs | ProcessJobs = (
+            ProcessJobs(settings, lambda: holder[0]) if mode == "process" else Jobs(job_threads)
+        )
+        judging: JudgePool | None = None
         try:
             service = CheckService(
                 settings=settings,
@@ -66,6 +76,9 @@ class Runtime:
                 store=store,
                 pending=PendingChecks(),
             )
+            if mode == "pool":
+                judging = JudgePool(settings, service.judge_here, workers=settings.judge_workers)
+                service.judging = judging
             reviewers = Reviewers(settings.reviewer_ids, settings.reviewer_group_id)
             deps = Deps(
                 settings=settings,
@@ -75,6 +88,7 @@ class Runtime:
                 reviewers=reviewers,
                 review=ReviewService(settings=settings, store=store, reviewers=reviewers),
             )
+            holder.append(deps)
             client = make_web_client(settings)
             app = build_app(deps, client=client, socket_mode=socket_mode)
             housekeeping = None
@@ -84,6 +98,8 @@ class Runtime:
                 ).start()
         except BaseException:
             jobs.shutdown(0)
+            if judging is not None:
+                judging.close()
             if owns_store:
                 store.close()
             raise
@@ -94,5 +110,7 @@ class Runtime:
         if self.housekeeping is not None:
             self.housekeeping.stop()
         self.deps.jobs.shutdown(timeout)
+        if self.deps.service.judging is not None:
+            self.deps.service.judging.close()
         if self.owns_store:
             self.store.close()

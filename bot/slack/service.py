@@ -19,8 +19,9 @@ from bot.core.engine import Engine
 from bot.core.errors import InputError
 from bot.core.models import Advisor, CheckRequest, Citation, Decision, PolicySection
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_section_ref, is_identifying, section_hash
+from bot.slack.blocks import decode_section_ref, section_hash
 from bot.slack.delivery import open_dm
+from bot.slack.judging import Judged, Judging, judge_with, policy_answer
 from bot.slack.logsetup import describe_exception
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.pending import PendingChecks, ReplyTarget
@@ -33,7 +34,6 @@ AUTO_REASON = "verdict needs_review (automatic)"
 OFFICER_REASON = "asked by the officer"
 DIRECT_REASON = "/canipost review"
 FAILED_SUFFIX = " (automatic check failed)"
-QUESTION_PASSAGES = 3
 
 FeedbackStatus = Literal["saved", "changed", "not_owner", "failed"]
 
@@ -47,12 +47,15 @@ class CheckService:
         advisor: Advisor,
         store: Store,
         pending: PendingChecks | None = None,
+        judging: Judging | None = None,
     ) -> None:
+        """`judging` does the judgment elsewhere (a worker pool); None judges here."""
         self.settings = settings
         self.engine = engine
         self.advisor = advisor
         self.store = store
         self.pending = pending or PendingChecks()
+        self.judging = judging
         self._by_hash: dict[str, PolicySection] | None = None
 
     # ----------------------------------------------------------------- checks
@@ -75,7 +78,12 @@ class CheckService:
         victim, ..."), in which case it is judged like a draft."""
         started = time.perf_counter()
         try:
-            decision = self.advisor.check(request)
+            if self.judging is not None:
+                judged = self.judging.judge(
+                    request, question=question, policy_version=self.engine.policy_version
+                )
+            else:
+                judged = self.judge_here(request, question)
         except InputError as exc:
             log.info("check rejected: surface=%s user=%s (input)", request.surface, request.user_id)
             return CheckOutcome(request, input_error=str(exc).rstrip("."))
@@ -94,14 +102,15 @@ class CheckService:
                 )
             return CheckOutcome(request, ref=key, escalation=notice, failed=True)
 
-        if question and not carries_details(decision):
-            answer = self.policy_answer(request.text, decision)
+        decision, answer = judged.decision, judged.answer
+        if answer is not None:
             log.info(
-                "question answered: surface=%s user=%s channel=%s passages=%s",
+                "question answered: surface=%s user=%s channel=%s passages=%s judged=%s",
                 request.surface,
                 request.user_id,
                 request.channel_id,
                 ",".join(c.section for c in answer.citations) or "-",
+                judged.where,
             )
             return CheckOutcome(request, answer=answer)
 
@@ -118,7 +127,7 @@ class CheckService:
             )
         log.info(
             "check %s: surface=%s user=%s channel=%s verdict=%s findings=%s engine=%s "
-            "engine_ms=%.1f total_ms=%.1f",
+            "judged=%s engine_ms=%.1f total_ms=%.1f",
             check_id if check_id is not None else "-",
             request.surface,
             request.user_id,
@@ -126,37 +135,19 @@ class CheckService:
             decision.verdict,
             ",".join(decision.finding_codes) or "-",
             decision.engine,
+            judged.where,
             decision.latency_ms,
             (time.perf_counter() - started) * 1000,
         )
         return CheckOutcome(request, decision, check_id, key, notice)
 
     def policy_answer(self, question: str, decision: Decision | None = None) -> PolicyAnswer:
-        """The passages that answer a question: those the check of the question cited for
-        its own findings (a rule that fired on "in uniform"), then the best retrieved."""
-        cited: list[Citation] = []
-        if decision is not None:
-            spanned = {f.code for f in decision.findings if f.span}
-            for finding in decision.findings:
-                if finding.code in spanned:
-                    citation = self.engine.finding_citation(finding, question)
-                    if citation:
-                        cited.append(citation)
-        hits = [scored.passage for scored in self.engine.retrieve(question, k=8)]
-        sections = {(p.source, p.section) for p in hits}
-        for passage in hits:
-            # A section's introduction, when one of its subsections was found, adds nothing.
-            if any(
-                other[0] == passage.source and other[1].startswith(passage.section + "(")
-                for other in sections
-            ):
-                continue
-            cited.append(self.engine.citation_for(passage, question))
-        unique: dict[tuple[str, str], Citation] = {}
-        for citation in cited:
-            unique.setdefault((citation.source, citation.section), citation)
-        chosen = tuple(list(unique.values())[:QUESTION_PASSAGES])
-        return PolicyAnswer(chosen, self.engine.policy_version)
+        """The passages that answer a question (see bot.slack.judging.policy_answer)."""
+        return policy_answer(self.engine, question, decision)
+
+    def judge_here(self, request: CheckRequest, question: bool) -> Judged:
+        """Judge here (no pool, or the pool could not take it) with the current engine."""
+        return judge_with(self.advisor, self.engine, request, question, "local")
 
     def _record(self, request: CheckRequest, decision: Decision) -> int | None:
         try:
@@ -306,12 +297,3 @@ class CheckService:
         except (StoreError, ValueError) as exc:
             log.warning("store: mark_event_seen failed: %s", describe_exception(exc))
             return True
-
-
-def carries_details(decision: Decision) -> bool:
-    """A question that names someone, or says something that must never be posted, is
-    judged like a draft: the officer is about to share those words."""
-    return any(
-        finding.span and (is_identifying(finding.code) or finding.severity == "do_not_post")
-        for finding in decision.findings
-    )

@@ -124,6 +124,13 @@ class Store:
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if is_memory_sqlite(engine.url) else contextlib.nullcontext()
         )
+        # SQLite takes one writer at a time, and a writer that finds the file locked waits
+        # in sqlite's busy-handler sleeps (1, 2, 5 ... 100 ms). Writers of this process
+        # queue on a lock instead, handed over at once: under a burst of slash commands
+        # (each writes its replay-guard row before the ack) no ack sleeps behind the others.
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._sqlite else contextlib.nullcontext()
+        )
 
     # ------------------------------------------------------------------ opening
 
@@ -211,7 +218,11 @@ class Store:
         """Run `fn` in one transaction, retrying transient lock/connection errors briefly."""
         for attempt in range(len(RETRY_DELAYS) + 1):
             try:
-                with self._lock, self._engine.connect() as conn:
+                with (
+                    self._write_lock if write else contextlib.nullcontext(),
+                    self._lock,
+                    self._engine.connect() as conn,
+                ):
                     if write and self._sqlite:
                         conn.execution_options(**{WRITE_OPTION: True})
                     with conn.begin():
