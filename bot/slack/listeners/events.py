@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 
 from bot.core.models import CheckRequest
 from bot.slack.conversation import ThreadKey, reply_to_message
-from bot.slack.delivery import InThread, publish_home, send
+from bot.slack.delivery import InThread, publish_home
 from bot.slack.deps import Deps
 from bot.slack.listeners.messages import answer_direct_message, is_human_message
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -48,7 +49,13 @@ def answer_mention(
         audience="channel",
         incident_channel=incident,
     )
-    send(client, InThread(channel_id, thread_ts), message)
+    deliver_answer(
+        client,
+        deps.service.store,
+        InThread(channel_id, thread_ts),
+        message,
+        user_id=event.get("user"),
+    )
 
 
 def publish_app_home(deps: Deps, client: WebClient, *, user_id: str, event_id: str | None) -> None:

@@ -12,6 +12,7 @@ from bot.slack.conversation import ThreadKey, reply_to_message
 from bot.slack.delivery import InThread, send, set_status
 from bot.slack.deps import Deps
 from bot.slack.ids import PROMPT_FOLLOW_UPS
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -68,4 +69,10 @@ def answer_direct_message(
         reply=ReplyTarget(channel_id, thread_ts),
         key=ThreadKey(channel_id, thread_ts, event.get("user")),
     )
-    send(client, InThread(channel_id, thread_ts), message)
+    deliver_answer(
+        client,
+        deps.service.store,
+        InThread(channel_id, thread_ts),
+        message,
+        user_id=event.get("user"),
+    )

@@ -10,8 +10,9 @@ from slack_sdk import WebClient
 from bot.core.models import CheckRequest
 from bot.slack import ids
 from bot.slack.conversation import reply_to_message
-from bot.slack.delivery import Ephemeral, send
+from bot.slack.delivery import Ephemeral
 from bot.slack.deps import Deps
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -35,7 +36,7 @@ def check_message(
     destination = Ephemeral(
         user_id, channel_id, payload.get("response_url"), thread_ts=message.get("thread_ts")
     )
-    send(client, destination, reply)
+    deliver_answer(client, deps.service.store, destination, reply, user_id=user_id)
 
 
 def register(app: App, deps: Deps) -> None:
