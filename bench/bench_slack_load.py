@@ -111,6 +111,8 @@ class Result:
     api_errors: int
     exit_code: int | None
     log_path: Path
+    web_cpu_ms: float  # CPU time of the acking process per request, answers included
+    load: float  # the machine's 1-minute load average at the end
 
     @property
     def concurrent(self) -> list[float]:
@@ -234,6 +236,8 @@ def run_design(
     rounds = max(1, args.requests // args.concurrency)
     processes = max(1, min(args.client_processes, args.concurrency))
     send_seconds = 0.0  # from each round's release to its last ack
+    web_pid = gunicorn_worker(app.process.pid)
+    cpu_before = cpu_seconds(web_pid)
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes) as pool:
         pool.map(_client_ready, range(processes))
@@ -249,6 +253,8 @@ def run_design(
             send_seconds += max(s.started + s.ack_ms / 1000 for s in sent) - release_at
             time.sleep(args.pause)
     answered = wait_answers(fake, sent, timeout=args.timeout, quiet=1.0)
+    web_cpu_ms = (cpu_seconds(web_pid) - cpu_before) * 1000 / (rounds * args.concurrency)
+    load = os.getloadavg()[0]
     code = app.stop()
     errors = sum(1 for c in fake.calls() if c.error)  # type: ignore[attr-defined]
     return Result(
@@ -262,7 +268,27 @@ def run_design(
         errors,
         code,
         tmp / "app.log",
+        web_cpu_ms,
+        load,
     )
+
+
+def gunicorn_worker(master: int) -> int:
+    """The pid of the gunicorn worker (the process that acks) under `master`."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return -1
+    return int(children[0]) if children else -1
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` alone (not its children), NaN where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_answers(fake: object, sent: list[Sent], *, timeout: float, quiet: float) -> Counter[str]:
@@ -339,7 +365,7 @@ def main() -> int:
     head = f"{'design':<22}{'drafts':<12}"
     print(
         head + f"{'ack p50':>8}{'p95':>7}{'p99':>7}{'max':>7}{'p99 mention':>12}{'command':>8}"
-        f"{'answer p50':>12}{'p95':>7}{'p99':>7}{'req/s':>7}  once"
+        f"{'answer p50':>12}{'p95':>7}{'p99':>7}{'web CPU/req':>12}{'load':>6}  once"
     )
     for r in results:
         ack, ans = r.concurrent, r.first_answer
@@ -349,10 +375,14 @@ def main() -> int:
             f"{max(ack):>7.0f}{percentile(r.acks('mention'), 99):>12.0f}"
             f"{percentile(r.acks('command'), 99):>8.0f}"
             f"{percentile(ans, 50):>12.0f}{percentile(ans, 95):>7.0f}"
-            f"{percentile(ans, 99):>7.0f}{len(ack) / r.send_seconds:>7.0f}  "
+            f"{percentile(ans, 99):>7.0f}{r.web_cpu_ms:>12.1f}{r.load:>6.1f}  "
             f"{'yes' if r.exactly_once else 'NO'}"
         )
-    print("(milliseconds; answer = from sending the request to Slack receiving the answer)")
+    print(
+        "(milliseconds; answer = from sending the request to Slack receiving the answer; "
+        "web CPU/req = CPU time of the process that acks, per request, answers included; "
+        "load = the machine's 1-minute load average)"
+    )
     ok = True
     for r in results:
         counts = dict(sorted(Counter(r.answered[s.key] for s in r.sent).items()))
