@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -101,12 +102,19 @@ class ProcessJobs:
                 log.error("job %s dropped: %s cannot run in the work process", label, fn)
                 return False
             target = (member, fn.__name__)
-        task = (
-            label,
-            target,
-            tuple(self._encode(a) for a in args),
-            {k: self._encode(v) for k, v in kwargs.items()},
-        )
+        try:  # here, so that a payload that cannot cross is reported, not lost silently
+            task = pickle.dumps(
+                (
+                    label,
+                    target,
+                    tuple(self._encode(a) for a in args),
+                    {k: self._encode(v) for k, v in kwargs.items()},
+                )
+            )
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            log.error("job %s dropped: cannot send it to the work process (%s)", label,
+                      type(exc).__name__)  # fmt: skip
+            return False
         with self._lock:
             if self._closed:
                 log.warning("job %s dropped: shutting down", label)
@@ -206,7 +214,7 @@ def work_process_main(settings: Settings, tasks: Any, done: Any, ready: Any) -> 
                 break
             if task is None:
                 break
-            label, target, args, kwargs = task
+            label, target, args, kwargs = pickle.loads(task)
             try:
                 fn = target
                 if isinstance(target, tuple):
