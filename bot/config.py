@@ -70,6 +70,16 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+WORK_MODES = ("threads", "pool", "process")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     slack_bot_token: str | None = None
@@ -95,6 +105,8 @@ class Settings:
     review_reminder_minutes: int = 60
     port: int = 3000
     max_request_bytes: int = 1024 * 1024
+    work_mode: str = "process"  # threads | pool | process: where the work after an ack runs
+    judge_workers: int = 2
     log_level: str = "INFO"
 
     @property
@@ -153,6 +165,8 @@ class Settings:
             review_reminder_minutes=_int(env, "REVIEW_REMINDER_MINUTES", 60, minimum=1),
             port=_int(env, "PORT", 3000, minimum=1),
             max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+            work_mode=_choice(env, "WORK_MODE", "process", WORK_MODES),
+            judge_workers=_int(env, "JUDGE_WORKERS", 2, minimum=1),
             log_level=log_level,
         )
 

@@ -175,7 +175,8 @@ def make_slack_app(
 
     def start(advisor: Advisor | None = None, **overrides: str) -> SlackHarness:
         data_dir = tmp_path / f"app{len(started)}"
-        env = {**slack_env(fake_slack, tmp_path), **overrides}
+        # Judged in this process (the tests swap the advisor); see test_judge_pool.py.
+        env = {**slack_env(fake_slack, tmp_path), "WORK_MODE": "threads", **overrides}
         env["CANIPOST_DATA_DIR"] = str(data_dir)
         settings = Settings.from_env(env, dotenv=False)
         store = Store.open(settings.effective_database_url)

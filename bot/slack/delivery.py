@@ -151,14 +151,20 @@ def _plain_fallback(message: Message) -> Message:
     return Message(text=message.text, blocks=[text_message(escape(message.text)).blocks[0]])
 
 
-def send(client: WebClient, destination: Destination, message: Message) -> Delivered | None:
-    """Deliver `message`; None only when every route failed (already logged)."""
+def send(
+    client: WebClient, destination: Destination, message: Message, *, key: str | None = None
+) -> Delivered | None:
+    """Deliver `message`; None only when every route failed (already logged). `key` is
+    the delivery key of a post (see post_message): the same key on a later attempt finds a
+    post Slack kept instead of posting it again."""
     if isinstance(destination, InThread):
-        ts = post_message(client, destination.channel_id, message, thread_ts=destination.thread_ts)
+        ts = post_message(
+            client, destination.channel_id, message, thread_ts=destination.thread_ts, key=key
+        )
         return Delivered("thread", destination.channel_id, ts) if ts else None
     if isinstance(destination, Ephemeral):
-        return send_ephemeral(client, destination, message)
-    return send_dm(client, destination.user_id, message)
+        return send_ephemeral(client, destination, message, key=key)
+    return send_dm(client, destination.user_id, message, key=key)
 
 
 def _send_with_fallback(
@@ -315,7 +321,9 @@ def replace_clicked(client: WebClient, body: dict[str, Any], message: Message) -
     return update_message(client, channel_id, ts, message)
 
 
-def send_ephemeral(client: WebClient, destination: Ephemeral, message: Message) -> Delivered | None:
+def send_ephemeral(
+    client: WebClient, destination: Ephemeral, message: Message, *, key: str | None = None
+) -> Delivered | None:
     if destination.response_url and respond(destination.response_url, message):
         return Delivered("response_url", destination.channel_id)
     if destination.channel_id:
@@ -335,7 +343,7 @@ def send_ephemeral(client: WebClient, destination: Ephemeral, message: Message) 
                 log.warning("slack: chat.postEphemeral failed: %s; trying a DM", code)
                 if code not in _BLOCK_ERRORS:
                     break
-    return send_dm(client, destination.user_id, message)
+    return send_dm(client, destination.user_id, message, key=key)
 
 
 def open_dm(client: WebClient, user_id: str) -> str | None:
@@ -348,11 +356,13 @@ def open_dm(client: WebClient, user_id: str) -> str | None:
     return channel.get("id")
 
 
-def send_dm(client: WebClient, user_id: str, message: Message) -> Delivered | None:
+def send_dm(
+    client: WebClient, user_id: str, message: Message, *, key: str | None = None
+) -> Delivered | None:
     channel_id = open_dm(client, user_id)
     if channel_id is None:
         return None
-    ts = post_message(client, channel_id, message)
+    ts = post_message(client, channel_id, message, key=key)
     return Delivered("dm", channel_id, ts) if ts else None
 
 

@@ -12,6 +12,7 @@ from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
 from bot.slack.review import ReviewService
 from bot.slack.service import CheckService
+from bot.slack.workproc import ProcessJobs
 
 
 class RecentIds:
@@ -38,7 +39,7 @@ class RecentIds:
 class Deps:
     settings: Settings
     service: CheckService
-    jobs: Jobs
+    jobs: Jobs | ProcessJobs
     incidents: IncidentChannels
     reviewers: Reviewers
     review: ReviewService

@@ -17,10 +17,12 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.incidents import IncidentChannels, Reviewers
 from bot.slack.jobs import Jobs
+from bot.slack.judging import JudgePool
 from bot.slack.pending import PendingChecks
 from bot.slack.review import ReviewService
 from bot.slack.scheduler import Housekeeping
 from bot.slack.service import CheckService
+from bot.slack.workproc import ProcessJobs
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,13 +59,21 @@ class Runtime:
         ConfigError) with a one-line message, and BoltError if Slack refuses the token.
         `housekeeping_seconds` is how often reminders are checked; None runs no loop.
         With `settings.policy_reload_seconds`, the policy folder is watched and a changed
-        policy swapped in without a restart (`reload_policy`)."""
+        policy swapped in without a restart (`reload_policy`). WORK_MODE says where the work
+        after an ack runs: threads here, threads here with the judgment in JUDGE_WORKERS
+        processes (pool), or a work process (process). A given advisor (tests) is used
+        here, on threads."""
         engine = engine or Engine.load(settings.policy_docs_dir, settings.index_dir)
         builds_advisor = advisor is None
+        mode = "threads" if advisor is not None else settings.work_mode
         advisor = advisor or build_advisor(settings, engine)
         owns_store = store is None
         store = store or Store.open(settings.effective_database_url)
-        jobs = Jobs(job_threads)
+        holder: list[Deps] = []
+        jobs: Jobs | ProcessJobs = (
+            ProcessJobs(settings, lambda: holder[0]) if mode == "process" else Jobs(job_threads)
+        )
+        judging: JudgePool | None = None
         try:
             service = CheckService(
                 settings=settings,
@@ -72,6 +82,9 @@ class Runtime:
                 store=store,
                 pending=PendingChecks(),
             )
+            if mode == "pool":
+                judging = JudgePool(settings, service.judge_here, workers=settings.judge_workers)
+                service.judging = judging
             reviewers = Reviewers(settings.reviewer_ids, settings.reviewer_group_id)
             deps = Deps(
                 settings=settings,
@@ -81,6 +94,7 @@ class Runtime:
                 reviewers=reviewers,
                 review=ReviewService(settings=settings, store=store, reviewers=reviewers),
             )
+            holder.append(deps)
             client = make_web_client(settings)
             app = build_app(deps, client=client, socket_mode=socket_mode)
             housekeeping = None
@@ -90,6 +104,8 @@ class Runtime:
                 ).start()
         except BaseException:
             jobs.shutdown(0)
+            if judging is not None:
+                judging.close()
             if owns_store:
                 store.close()
             raise
@@ -126,6 +142,8 @@ class Runtime:
         if self.housekeeping is not None:
             self.housekeeping.stop()
         self.deps.jobs.shutdown(timeout)
+        if self.deps.service.judging is not None:
+            self.deps.service.judging.close()
         if self.owns_store:
             self.store.close()
 

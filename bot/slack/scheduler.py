@@ -1,4 +1,5 @@
-"""Housekeeping inside the app: review reminders every minute, the draft purge daily.
+"""Housekeeping inside the app: review reminders and the outbox of undelivered answers
+every minute, the draft purge daily.
 
 Safe with several instances: the store hands each due reminder to exactly one caller
 (`claim_due_reminders`), and a purge that two instances run at once blanks each draft once.
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 
 from bot.slack.logsetup import describe_exception
+from bot.slack.outbox import retry_outbox
 from bot.slack.review import ReviewService
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,10 @@ class Housekeeping:
             self.review.send_reminders(self.client)
         except Exception as exc:  # the loop must survive a database or Slack outage
             log.error("housekeeping: reminders failed: %s", describe_exception(exc))
+        try:
+            retry_outbox(self.client, self.review.store)
+        except Exception as exc:
+            log.error("housekeeping: outbox failed: %s", describe_exception(exc))
         now = self._clock()
         if self._last_purge is None or now - self._last_purge >= self.purge_every:
             try:

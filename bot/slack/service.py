@@ -30,9 +30,10 @@ from bot.core.photo import (
     with_photo,
 )
 from bot.core.verdict import FALLBACK_CODE
-from bot.slack.blocks import decode_policy_refs, decode_section_ref, is_identifying, section_hash
+from bot.slack.blocks import decode_policy_refs, decode_section_ref, section_hash
 from bot.slack.delivery import open_dm
 from bot.slack.files import Photo
+from bot.slack.judging import Judged, Judging, judge_with, policy_answer
 from bot.slack.logsetup import describe_exception
 from bot.slack.outcome import CheckOutcome, EscalationNotice, PolicyAnswer
 from bot.slack.pending import PendingChecks, ReplyTarget
@@ -45,7 +46,6 @@ AUTO_REASON = "verdict needs_review (automatic)"
 OFFICER_REASON = "asked by the officer"
 DIRECT_REASON = "/canipost review"
 FAILED_SUFFIX = " (automatic check failed)"
-QUESTION_PASSAGES = 3
 
 FeedbackStatus = Literal["saved", "changed", "not_owner", "failed"]
 
@@ -69,12 +69,16 @@ class CheckService:
         store: Store,
         pending: PendingChecks | None = None,
         photos: PhotoReader | None = None,
+        judging: Judging | None = None,
     ) -> None:
+        """`judging` does the judgment elsewhere (a worker pool); None judges here."""
         self.settings = settings
         self.store = store
         self.pending = pending or PendingChecks()
         self.photos = photos or PhotoReader()
         self._policy = _Policy(engine, advisor)
+        self.judging = judging
+        self._by_hash: dict[str, PolicySection] | None = None
 
     @property
     def engine(self) -> Engine:
@@ -88,6 +92,7 @@ class CheckService:
         """Answer from a new policy version from now on: one assignment, so a check sees
         either the old engine and advisor or the new ones, never half of each."""
         self._policy = _Policy(engine, advisor)
+        self._by_hash = None  # the section lookup belongs to the old version
 
     # ----------------------------------------------------------------- checks
 
@@ -116,8 +121,13 @@ class CheckService:
         try:
             if photo is not None:
                 request, decision, reading = self._check_photo(request, photo)
+                judged = Judged(decision, None, "local")
+            elif self.judging is not None:
+                judged = self.judging.judge(
+                    request, question=question, policy_version=self.engine.policy_version
+                )
             else:
-                decision = self.advisor.check(request)
+                judged = self.judge_here(request, question)
         except InputError as exc:
             log.info("check rejected: surface=%s user=%s (input)", request.surface, request.user_id)
             return CheckOutcome(request, input_error=str(exc).rstrip("."))
@@ -138,14 +148,15 @@ class CheckService:
                 )
             return CheckOutcome(request, ref=key, escalation=notice, failed=True)
 
-        if question and not carries_details(decision):
-            answer = self.policy_answer(request.text, decision)
+        decision, answer = judged.decision, judged.answer
+        if answer is not None:
             log.info(
-                "question answered: surface=%s user=%s channel=%s passages=%s",
+                "question answered: surface=%s user=%s channel=%s passages=%s judged=%s",
                 request.surface,
                 request.user_id,
                 request.channel_id,
                 ",".join(c.section for c in answer.citations) or "-",
+                judged.where,
             )
             return CheckOutcome(request, answer=answer)
 
@@ -162,7 +173,7 @@ class CheckService:
             )
         log.info(
             "check %s: surface=%s user=%s channel=%s verdict=%s findings=%s engine=%s "
-            "engine_ms=%.1f total_ms=%.1f",
+            "judged=%s engine_ms=%.1f total_ms=%.1f",
             check_id if check_id is not None else "-",
             request.surface,
             request.user_id,
@@ -170,6 +181,7 @@ class CheckService:
             decision.verdict,
             ",".join(decision.finding_codes) or "-",
             decision.engine,
+            judged.where,
             decision.latency_ms,
             (time.perf_counter() - started) * 1000,
         )
@@ -219,31 +231,12 @@ class CheckService:
         return checked, with_photo(decision, reading, findings, cite=cite), reading
 
     def policy_answer(self, question: str, decision: Decision | None = None) -> PolicyAnswer:
-        """The passages that answer a question: those the check of the question cited for
-        its own findings (a rule that fired on "in uniform"), then the best retrieved."""
-        cited: list[Citation] = []
-        if decision is not None:
-            spanned = {f.code for f in decision.findings if f.span}
-            for finding in decision.findings:
-                if finding.code in spanned:
-                    citation = self.engine.finding_citation(finding, question)
-                    if citation:
-                        cited.append(citation)
-        hits = [scored.passage for scored in self.engine.retrieve(question, k=8)]
-        sections = {(p.source, p.section) for p in hits}
-        for passage in hits:
-            # A section's introduction, when one of its subsections was found, adds nothing.
-            if any(
-                other[0] == passage.source and other[1].startswith(passage.section + "(")
-                for other in sections
-            ):
-                continue
-            cited.append(self.engine.citation_for(passage, question))
-        unique: dict[tuple[str, str], Citation] = {}
-        for citation in cited:
-            unique.setdefault((citation.source, citation.section), citation)
-        chosen = tuple(list(unique.values())[:QUESTION_PASSAGES])
-        return PolicyAnswer(chosen, self.engine.policy_version)
+        """The passages that answer a question (see bot.slack.judging.policy_answer)."""
+        return policy_answer(self.engine, question, decision)
+
+    def judge_here(self, request: CheckRequest, question: bool) -> Judged:
+        """Judge here (no pool, or the pool could not take it) with the current engine."""
+        return judge_with(self.advisor, self.engine, request, question, "local")
 
     def _record(self, request: CheckRequest, decision: Decision) -> int | None:
         try:
@@ -421,12 +414,3 @@ class CheckService:
         except (StoreError, ValueError) as exc:
             log.warning("store: mark_event_seen failed: %s", describe_exception(exc))
             return True
-
-
-def carries_details(decision: Decision) -> bool:
-    """A question that names someone, or says something that must never be posted, is
-    judged like a draft: the officer is about to share those words."""
-    return any(
-        finding.span and (is_identifying(finding.code) or finding.severity == "do_not_post")
-        for finding in decision.findings
-    )

@@ -146,6 +146,23 @@ V4_DDL = [
     "ALTER TABLE escalations ADD COLUMN asked_in TEXT",
 ]
 
+V5_DDL = [
+    """
+    CREATE TABLE outbox (
+        id {pk},
+        created_at {ts} NOT NULL,
+        next_at {ts} NOT NULL,
+        attempts INTEGER NOT NULL,
+        lease_until {ts},
+        user_id TEXT,
+        destination TEXT NOT NULL,
+        message TEXT NOT NULL,
+        delivery_key TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_outbox_next ON outbox (next_at)",
+]
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -166,6 +183,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "reminders, draft purge, indexes", _ddl(V2_DDL)),
     Migration(3, "officer's note on escalations, incident channels", _ddl(V3_DDL)),
     Migration(4, "the channel an escalated check was asked in", _ddl(V4_DDL)),
+    Migration(5, "outbox of answers Slack did not take", _ddl(V5_DDL)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from bot.core.models import Decision
 
@@ -129,3 +129,17 @@ class FeedbackResult:
 
     id: int | None
     status: Literal["saved", "changed", "not_owner"]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """An answer waiting in the outbox: `destination` and `message` as JSON-ready dicts,
+    `attempts` the failed deliveries so far (the first one, when it was queued, included)."""
+
+    id: int
+    created_at: datetime
+    attempts: int
+    user_id: str | None
+    destination: dict[str, Any]
+    message: dict[str, Any]
+    delivery_key: str

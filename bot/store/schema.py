@@ -140,3 +140,17 @@ processed_events = Table(
     Column("event_key", Text, primary_key=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+outbox = Table(  # v5: answers Slack did not take, retried (and then given up) from here
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("user_id", Text),
+    Column("destination", Text, nullable=False),  # JSON: where the answer goes
+    Column("message", Text, nullable=False),  # JSON: text and blocks (may quote the draft)
+    Column("delivery_key", Text, nullable=False),
+)

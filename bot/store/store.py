@@ -53,6 +53,7 @@ from bot.store.records import (
     Escalation,
     EscalationEvent,
     FeedbackResult,
+    OutboxItem,
     Outcome,
 )
 from bot.store.schema import (
@@ -61,6 +62,7 @@ from bot.store.schema import (
     escalation_events,
     escalations,
     feedback,
+    outbox,
     processed_events,
 )
 
@@ -123,6 +125,13 @@ class Store:
         # A :memory: SQLite database is one shared connection: serialise access to it.
         self._lock: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if is_memory_sqlite(engine.url) else contextlib.nullcontext()
+        )
+        # SQLite takes one writer at a time, and a writer that finds the file locked waits
+        # in sqlite's busy-handler sleeps (1, 2, 5 ... 100 ms). Writers of this process
+        # queue on a lock instead, handed over at once: under a burst of slash commands
+        # (each writes its replay-guard row before the ack) no ack sleeps behind the others.
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._sqlite else contextlib.nullcontext()
         )
 
     # ------------------------------------------------------------------ opening
@@ -211,7 +220,11 @@ class Store:
         """Run `fn` in one transaction, retrying transient lock/connection errors briefly."""
         for attempt in range(len(RETRY_DELAYS) + 1):
             try:
-                with self._lock, self._engine.connect() as conn:
+                with (
+                    self._write_lock if write else contextlib.nullcontext(),
+                    self._lock,
+                    self._engine.connect() as conn,
+                ):
                     if write and self._sqlite:
                         conn.execution_options(**{WRITE_OPTION: True})
                     with conn.begin():
@@ -692,6 +705,100 @@ class Store:
 
         return self._run("incident_channels", op, write=False)
 
+    # ------------------------------------------------------------------ outbox
+
+    def add_to_outbox(
+        self,
+        *,
+        destination: dict[str, Any],
+        message: dict[str, Any],
+        delivery_key: str,
+        user_id: str | None,
+        retry_at: datetime,
+        attempts: int = 1,
+    ) -> int:
+        """Keep an answer Slack did not take, to be sent again from `retry_at`."""
+        values = {
+            "created_at": self.now(),
+            "next_at": _aware(retry_at),
+            "attempts": attempts,
+            "lease_until": None,
+            "user_id": user_id,
+            "destination": json.dumps(destination, ensure_ascii=False),
+            "message": json.dumps(message, ensure_ascii=False),
+            "delivery_key": delivery_key,
+        }
+
+        def op(conn: Connection) -> int:
+            return int(conn.execute(insert(outbox).values(**values)).inserted_primary_key[0])
+
+        return self._run("add_to_outbox", op)
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime | None = None,
+        lease: timedelta = timedelta(minutes=2),
+        limit: int = 20,
+    ) -> list[OutboxItem]:
+        """The answers due for another attempt, each handed to one caller only (for
+        `lease`, after which another instance may take it, e.g. if this one died)."""
+        at = _aware(now) if now is not None else self.now()
+        due = and_(
+            outbox.c.next_at <= at,
+            (outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < at),
+        )
+
+        def op(conn: Connection) -> list[OutboxItem]:
+            ids = conn.scalars(select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit))
+            claimed: list[OutboxItem] = []
+            for item_id in list(ids):
+                row = conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == item_id, due)
+                    .values(lease_until=at + lease)
+                    .returning(*outbox.c)
+                ).first()
+                if row is not None:
+                    claimed.append(
+                        OutboxItem(
+                            id=int(row.id),
+                            created_at=row.created_at,
+                            attempts=int(row.attempts),
+                            user_id=row.user_id,
+                            destination=json.loads(row.destination),
+                            message=json.loads(row.message),
+                            delivery_key=str(row.delivery_key),
+                        )
+                    )
+            return claimed
+
+        return self._run("claim_outbox", op)
+
+    def outbox_retry_later(self, item_id: int, *, attempts: int, retry_at: datetime) -> None:
+        def op(conn: Connection) -> None:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item_id)
+                .values(attempts=attempts, next_at=_aware(retry_at), lease_until=None)
+            )
+
+        self._run("outbox_retry_later", op)
+
+    def remove_from_outbox(self, item_id: int) -> None:
+        """Delivered, or given up (the officer was told): the answer leaves the database."""
+
+        def op(conn: Connection) -> None:
+            conn.execute(delete(outbox).where(outbox.c.id == item_id))
+
+        self._run("remove_from_outbox", op)
+
+    def outbox_size(self) -> int:
+        def op(conn: Connection) -> int:
+            return int(conn.scalar(select(func.count()).select_from(outbox)) or 0)
+
+        return self._run("outbox_size", op, write=False)
+
     # ------------------------------------------------------------------ retention & audit
 
     def purge(self, *, older_than_days: int, now: datetime | None = None) -> int:
@@ -707,7 +814,8 @@ class Store:
         decision the summary, the notes (the model's reasons), any rewrite and the findings'
         spans (offsets into the draft). The verdict, finding codes, citations, the audit
         trail and the metadata stay. Records a `draft_purged` event per case and deletes
-        processed Slack event ids older than a day. On SQLite the freed bytes are zeroed
+        processed Slack event ids older than a day, and undelivered answers in the outbox
+        from before the cut-off (they may quote a draft). On SQLite the freed bytes are zeroed
         (`secure_delete`) and the write-ahead log is truncated, so the file keeps no copy.
         """
         if older_than_days < 0:
@@ -750,6 +858,8 @@ class Store:
                     processed_events.c.created_at < at - PROCESSED_EVENT_TTL
                 )
             )
+            # Undelivered answers may quote the draft: they go with the drafts.
+            conn.execute(outbox.delete().where(outbox.c.created_at <= cutoff))
             cases = [self._fetch(conn, row.id) for row in purged]
             return [case for case in cases if case is not None]
 

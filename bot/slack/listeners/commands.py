@@ -21,6 +21,7 @@ from bot.slack.blocks import (
 from bot.slack.conversation import reply_to_message
 from bot.slack.delivery import Ephemeral, open_view, post_message, respond, send
 from bot.slack.deps import Deps
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.service import DIRECT_REASON
 from bot.slack.text import slack_to_plain
@@ -88,7 +89,13 @@ def check_command(
         message = reply_to_message(
             deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
         )
-    send(client, Ephemeral(user_id, channel_id, command.get("response_url")), message)
+    deliver_answer(
+        client,
+        deps.service.store,
+        Ephemeral(user_id, channel_id, command.get("response_url")),
+        message,
+        user_id=user_id,
+    )
 
 
 def incident_command(deps: Deps, client: WebClient, *, command: dict[str, Any], arg: str) -> None:

@@ -27,6 +27,7 @@ from bot.slack.listeners.messages import (
     attached_photo,
     is_human_message,
 )
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -69,7 +70,13 @@ def answer_mention(
         incident_channel=incident,
         photo=photo,
     )
-    send(client, InThread(channel_id, thread_ts), message)
+    deliver_answer(
+        client,
+        deps.service.store,
+        InThread(channel_id, thread_ts),
+        message,
+        user_id=event.get("user"),
+    )
 
 
 def greet_messages_tab(

@@ -13,6 +13,7 @@ from bot.slack.delivery import InThread, send, set_status, set_title
 from bot.slack.deps import Deps
 from bot.slack.files import DownloadError, Photo, fetch_photo
 from bot.slack.ids import PROMPT_FOLLOW_UPS
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -85,6 +86,12 @@ def answer_direct_message(
         on_title=titles.append,
         photo=photo,
     )
-    send(client, InThread(channel_id, thread_ts), message)
+    deliver_answer(
+        client,
+        deps.service.store,
+        InThread(channel_id, thread_ts),
+        message,
+        user_id=event.get("user"),
+    )
     if titles:
         set_title(client, channel_id, thread_ts, titles[-1])

@@ -11,9 +11,10 @@ from bot.core.models import CheckRequest
 from bot.slack import ids
 from bot.slack.blocks import input_error_message
 from bot.slack.conversation import reply_to_message
-from bot.slack.delivery import Ephemeral, send
+from bot.slack.delivery import Ephemeral
 from bot.slack.deps import Deps
 from bot.slack.listeners.messages import attached_photo
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 from bot.slack.text import slack_to_plain
 
@@ -29,7 +30,9 @@ def check_message(
     )
     photo, problem = attached_photo(deps, message.get("files"))
     if problem:
-        send(client, destination, input_error_message(problem))
+        deliver_answer(
+            client, deps.service.store, destination, input_error_message(problem), user_id=user_id
+        )
         return
     request = CheckRequest(
         text=slack_to_plain(message.get("text") or "", bot_user_id=bot_user_id),
@@ -41,7 +44,7 @@ def check_message(
     reply = reply_to_message(
         deps.service, deps.threads, client, request=request, reply=ReplyTarget(None), photo=photo
     )
-    send(client, destination, reply)
+    deliver_answer(client, deps.service.store, destination, reply, user_id=user_id)
 
 
 def register(app: App, deps: Deps) -> None:

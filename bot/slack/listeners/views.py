@@ -13,8 +13,9 @@ from bot.core.models import Account, CheckRequest
 from bot.slack import ids
 from bot.slack.blocks import submitted_modal
 from bot.slack.conversation import reply_to_message
-from bot.slack.delivery import Direct, send
+from bot.slack.delivery import Direct
 from bot.slack.deps import Deps
+from bot.slack.outbox import deliver_answer
 from bot.slack.pending import ReplyTarget
 
 
@@ -64,7 +65,7 @@ def check_form(deps: Deps, client: WebClient, *, user_id: str, form: Form) -> No
     reply = reply_to_message(
         deps.service, deps.threads, client, request=request, reply=ReplyTarget(None)
     )
-    send(client, Direct(user_id), reply)
+    deliver_answer(client, deps.service.store, Direct(user_id), reply, user_id=user_id)
 
 
 def register(app: App, deps: Deps) -> None:
