@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,21 @@ def create_store_engine(url: URL, *, connect_timeout: float = 5.0) -> Engine:
     return _create_sqlite_engine(url, connect_timeout=connect_timeout)
 
 
+def _set_wal(cursor: Any, timeout: float) -> None:
+    """Switch to WAL. The switch needs the file to itself, and SQLite answers "database is
+    locked" at once (no busy wait) while another connection is creating or migrating it, so
+    several processes opening a new database at the same moment retry for `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _create_sqlite_engine(url: URL, *, connect_timeout: float) -> Engine:
     kwargs: dict[str, Any] = {"hide_parameters": True, "logging_name": ENGINE_LOGGING_NAME}
     connect_args: dict[str, Any] = {"timeout": connect_timeout, "check_same_thread": False}
@@ -131,7 +148,7 @@ def _create_sqlite_engine(url: URL, *, connect_timeout: float) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _set_wal(cursor, busy_ms / 1000)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             # Deleted and overwritten content is zeroed, not left in free space: a purged
