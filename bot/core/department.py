@@ -5,7 +5,7 @@ provision of each topic it touches is found by searching the manual with the top
 the draft together, and that provision's force can only make the answer stricter: a manual
 that asks for the Chief's authorization turns a clean draft into `needs_review` naming the
 Chief. The built-in rules and judge were written against the sample policy, so for the sample
-itself this layer adds nothing and only supplies citations.
+itself this layer adds nothing unless a policy.toml beside it asks for something.
 """
 
 from __future__ import annotations
