@@ -10,9 +10,7 @@ time (never logged, never stored); a follow-up that finds nothing asks for the n
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -30,6 +28,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.files import Photo
 from bot.slack.pending import ReplyTarget
+from bot.slack.recent import Recent
 from bot.slack.service import CheckService
 
 log = logging.getLogger(__name__)
@@ -47,12 +46,6 @@ class ThreadKey:
     user_id: str | None
 
 
-@dataclass
-class _Kept:
-    draft: PreviousDraft
-    created: float
-
-
 class ThreadDrafts:
     """Thread -> its current draft, for a short time; bounded in entries and characters."""
 
@@ -64,52 +57,29 @@ class ThreadDrafts:
         max_chars: int = 4_000_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl = ttl_seconds
-        self._max_entries = max_entries
-        self._max_chars = max_chars
-        self._clock = clock
-        self._items: OrderedDict[ThreadKey, _Kept] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._items: Recent[ThreadKey, PreviousDraft] = Recent(
+            ttl_seconds=ttl_seconds,
+            max_entries=max_entries,
+            max_size=max_chars,
+            size=lambda draft: len(draft.text),
+            clock=clock,
+        )
 
     def __len__(self) -> int:
-        with self._lock:
-            self._expire()
-            return len(self._items)
+        return len(self._items)
 
     def get(self, key: ThreadKey) -> PreviousDraft | None:
-        with self._lock:
-            self._expire()
-            kept = self._items.get(key)
-            if kept is None and key.channel_id.startswith("D") and key.thread_ts is not None:
-                kept = self._items.get(replace(key, thread_ts=None))
-            return kept.draft if kept else None
+        with self._items.lock:
+            draft = self._items.get(key)
+            if draft is None and key.channel_id.startswith("D") and key.thread_ts is not None:
+                draft = self._items.get(replace(key, thread_ts=None))
+            return draft
 
     def put(self, key: ThreadKey, draft: PreviousDraft) -> None:
-        keys = [key]
-        if key.channel_id.startswith("D") and key.thread_ts is not None:
-            keys.append(replace(key, thread_ts=None))
-        with self._lock:
-            for each in keys:
-                old = self._items.pop(each, None)
-                if old:
-                    self._chars -= len(old.draft.text)
-                self._items[each] = _Kept(draft, self._clock())
-                self._chars += len(draft.text)
-            self._expire()
-            while self._items and (
-                len(self._items) > self._max_entries or self._chars > self._max_chars
-            ):
-                self._drop_oldest()
-
-    def _expire(self) -> None:
-        cutoff = self._clock() - self._ttl
-        while self._items and next(iter(self._items.values())).created <= cutoff:
-            self._drop_oldest()
-
-    def _drop_oldest(self) -> None:
-        _, kept = self._items.popitem(last=False)
-        self._chars -= len(kept.draft.text)
+        with self._items.lock:
+            self._items.put(key, draft)
+            if key.channel_id.startswith("D") and key.thread_ts is not None:
+                self._items.put(replace(key, thread_ts=None), draft)
 
 
 def reply_to_message(

@@ -9,15 +9,14 @@ to run the check again. The draft is written to the store only when the officer 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.models import CheckRequest, Decision
 from bot.slack.files import Photo
+from bot.slack.recent import Recent
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,6 @@ class PendingCheck:
     decision: Decision
     reply: ReplyTarget
     check_id: int | None
-    created: float
     escalation_id: int | None = None
     escalating: bool = False
     photo: Photo | None = None  # the attached photo, for the reviewer's card
@@ -65,18 +63,16 @@ class PendingChecks:
         max_chars: int = 64_000_000,  # characters and photo bytes together
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl = ttl_seconds
-        self._max_entries = max_entries
-        self._max_chars = max_chars
-        self._clock = clock
-        self._items: OrderedDict[str, PendingCheck] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._items: Recent[str, PendingCheck] = Recent(
+            ttl_seconds=ttl_seconds,
+            max_entries=max_entries,
+            max_size=max_chars,
+            size=lambda entry: entry.size,
+            clock=clock,
+        )
 
     def __len__(self) -> int:
-        with self._lock:
-            self._expire()
-            return len(self._items)
+        return len(self._items)
 
     @staticmethod
     def key_for(check_id: int | None) -> str:
@@ -92,29 +88,16 @@ class PendingChecks:
         photo: Photo | None = None,
     ) -> str:
         key = self.key_for(check_id)
-        entry = PendingCheck(request, decision, reply, check_id, created=self._clock(), photo=photo)
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old:
-                self._chars -= old.size
-            self._items[key] = entry
-            self._chars += entry.size
-            self._expire()
-            while self._items and (
-                len(self._items) > self._max_entries or self._chars > self._max_chars
-            ):
-                self._drop_oldest()
+        entry = PendingCheck(request, decision, reply, check_id, photo=photo)
+        self._items.put(key, entry)
         return key
 
     def get(self, key: str) -> PendingCheck | None:
-        with self._lock:
-            self._expire()
-            return self._items.get(key)
+        return self._items.get(key)
 
     def claim(self, key: str) -> tuple[ClaimResult, PendingCheck | None]:
         """Mark the entry as being escalated; only one caller gets "claimed"."""
-        with self._lock:
-            self._expire()
+        with self._items.lock:
             entry = self._items.get(key)
             if entry is None:
                 return "missing", None
@@ -127,21 +110,9 @@ class PendingChecks:
 
     def finish(self, key: str, escalation_id: int | None) -> None:
         """End a claim: remember the escalation id, or release the claim if it failed."""
-        with self._lock:
+        with self._items.lock:
             entry = self._items.get(key)
             if entry is not None:
                 entry.escalating = False
                 if escalation_id is not None:
                     entry.escalation_id = escalation_id
-
-    def _expire(self) -> None:
-        cutoff = self._clock() - self._ttl
-        while self._items:
-            first = next(iter(self._items.values()))
-            if first.created > cutoff:
-                break
-            self._drop_oldest()
-
-    def _drop_oldest(self) -> None:
-        _, entry = self._items.popitem(last=False)
-        self._chars -= entry.size
