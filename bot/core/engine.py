@@ -123,18 +123,11 @@ class Engine:
         settings = load_settings(Path(policy_dir), {section.section for section in engine.sections})
         if settings.path:
             # Answers and the audit trail name a version that changes with policy.toml too.
-            toml = (Path(policy_dir) / settings.path).read_bytes()
             engine.policy_version = hashlib.sha256(
-                engine.policy_version.encode() + b"\0" + toml
+                f"{engine.policy_version}\0{settings.digest}".encode()
             ).hexdigest()[:16]
             engine.settings = settings
-            engine.provisions = Provisions(
-                engine.sections,
-                engine.index,
-                settings,
-                engine._parent_sections,
-                engine.stats.sample_policy,
-            )
+            engine.provisions.settings = settings  # nothing it read at construction depends on it
         if with_judge:
             engine.judge = default_judge()
             if engine.department_manual:
@@ -468,9 +461,11 @@ class Engine:
         setting = self.settings.setting(topic) if topic else None
         if setting and setting.severity and setting.severity != finding.severity:
             finding = replace(finding, severity=setting.severity)
+        if "the PIO" not in finding.fix:
+            return finding  # nothing to name: no search needed
         governing = self.provisions.governing(topic, text) if topic else None
         approver = self.approver_for(topic, governing)
-        if not approver or "PIO" not in finding.fix:
+        if not approver:
             return finding
         return replace(finding, fix=finding.fix.replace("the PIO", f"the {approver}"))
 

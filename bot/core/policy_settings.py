@@ -20,8 +20,9 @@ Every mistake is reported, one line each, naming the key and what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.core.errors import PolicyError
@@ -63,6 +64,7 @@ class PolicySettings:
     custom: dict[str, CustomTopic] = field(default_factory=dict)
     default_approver: str | None = None
     path: str | None = None
+    digest: str = ""  # sha256 of the file, for the policy version answers carry
 
     @property
     def custom_topics(self) -> dict[str, Topic]:
@@ -198,11 +200,13 @@ def load_settings(policy_dir: Path, known_ids: set[str]) -> PolicySettings:
     if not path.exists():
         return PolicySettings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise PolicyError(f"{SETTINGS_FILE}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{SETTINGS_FILE}: not valid TOML ({error})") from None
     except OSError as error:
         raise PolicyError(f"{SETTINGS_FILE}: cannot be read ({error.strerror})") from None
-    return parse_settings(data, known_ids)
+    settings = parse_settings(data, known_ids)
+    return replace(settings, digest=hashlib.sha256(raw).hexdigest())
