@@ -1,6 +1,7 @@
 """Load bench for the Slack HTTP app: ack and answer latency under concurrency, the
-previous design (drafts judged in the process that acks) and the current one (judged in
-a pool of worker processes) side by side, with short and 2,000-character drafts.
+previous designs (drafts judged in the process that acks; judged in a pool of processes
+beside it) and the current one (all the work after the ack in a work process, which
+judges in its own pool) side by side, with short and 2,000-character drafts.
 
 Starts the fake Slack Web API (tests/fake_slack.py) in this process and, for each design
 and draft length, the app exactly as `canipost serve` runs it (gunicorn, gthread) in a

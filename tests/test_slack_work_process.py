@@ -9,9 +9,12 @@ import os
 import re
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import conftest
 import pytest
 from conftest import SLACK_SECRET, slack_env
 from fake_slack import BOT_USER_ID, AppProcess, FakeSlack, SlackSender
@@ -83,3 +86,55 @@ def test_mentions_are_answered_once_each_by_a_process_that_does_not_ack(
         worker = pid_of(log, r"judge worker \d+ ready")
         assert worker != web
         assert len(re.findall(r"surface=mention .* judged=worker", log)) == 3
+
+
+def test_a_signed_review_command_replayed_to_another_instance_queues_one_review(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    # Two instances on one database, each with its work process: both ack (nothing is
+    # written before an ack), and the work process that finds the job claimed skips it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(slack_env(fake_slack, tmp_path))
+    env.update({"PYTHONPATH": str(REPO_ROOT), "WORK_MODE": "process"})
+    apps = [
+        AppProcess(
+            env, cwd=str(tmp_path), log_path=str(tmp_path / f"app{i}.log"), python=sys.executable
+        )
+        for i in (1, 2)
+    ]
+    for process in apps:
+        process.start(timeout=120)
+    try:
+        user = f"UREPLAY{next(_n):04d}X"
+        fields = {
+            "team_id": "T0FAKE",
+            "channel_id": f"CWORK{next(_n):04d}X",
+            "user_id": user,
+            "command": "/canipost",
+            "text": f"review {HARMLESS} #{user}",
+            "response_url": fake_slack.response_url(f"replay{next(_n)}"),
+            "trigger_id": f"trig.{next(_n)}",
+        }
+        raw, stamp = urllib.parse.urlencode(fields).encode(), int(time.time())
+        senders = [SlackSender(process.url, SLACK_SECRET) for process in apps]
+        for sender in senders:
+            reply = sender.post(raw, "application/x-www-form-urlencoded", timestamp=stamp)
+            assert reply.status == 200
+
+        def on_card(call: Any) -> bool:
+            return bool(
+                call.body.get("channel") == conftest.REVIEW_CHANNEL and user in call.text_dump
+            )
+
+        fake_slack.wait_for("chat.postMessage", on_card, timeout=20)
+        skipped = "job slash_review skipped: its request was already handled"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(skipped in p.log() for p in apps):
+            time.sleep(0.1)
+        time.sleep(0.3)  # a second card, if one were coming, comes in this time
+        assert len(fake_slack.calls("chat.postMessage", on_card)) == 1
+        # whichever work process claimed the job first ran it; the other skipped it
+        assert sum(skipped in p.log() for p in apps) == 1
+    finally:
+        for process in apps:
+            assert process.stop() == 0

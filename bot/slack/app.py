@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.slack import listeners
+from bot.slack.claims import ContextThreadPool
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.logsetup import library_logger
@@ -60,7 +60,7 @@ def build_app(
         request_verification_enabled=not socket_mode,
         process_before_response=False,
         logger=library_logger("slack_bolt"),
-        listener_executor=ThreadPoolExecutor(
+        listener_executor=ContextThreadPool(
             max_workers=listener_threads, thread_name_prefix="bolt-listener"
         ),
     )

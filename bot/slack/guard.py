@@ -10,9 +10,12 @@ In this order, each step on no more than the bytes the previous one let through:
    a timestamp that is not a number is a malformed request, 400);
 3. parse: the body must be UTF-8 and, where Bolt will read JSON (a JSON body, or a form
    field `payload`), a JSON object (400 with one line naming the problem otherwise);
-4. replay: a slash command or interaction whose signature and timestamp were already seen
-   (by any instance: they are remembered in the store) is refused with 409. Events have
-   their own duplicate check on the event id.
+4. replay: a slash command or interaction whose signature and timestamp this process
+   already saw is refused with 409 (from memory: nothing is written before the ack). A
+   replay sent to another instance is acked there, and its work is skipped where it runs:
+   the request is named in `claims.current_request` while Bolt handles it, and each job
+   it submits is claimed once in the store (bot/slack/claims.py). Events have their own
+   duplicate check on the event id.
 
 Only then is the request handed to Bolt, which verifies the signature again (cheap) and
 dispatches it. Slack's `ssl_check` probe is answered without a signature, as Bolt does.
@@ -30,8 +33,10 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from bot.slack.claims import current_request, request_name
+from bot.slack.deps import RecentIds
 from bot.slack.logsetup import describe_exception
 
 if TYPE_CHECKING:
@@ -41,10 +46,6 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024  # Slack's largest payloads (a full modal, a 40k message) fit
 SIGNATURE_WINDOW_SECONDS = 5 * 60
-
-
-class SeenRequests(Protocol):
-    def mark_event_seen(self, event_key: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Rejection:
 class Verified:
     raw: bytes
     kind: str  # "event", "command", "interaction", "other"
+    request: str | None = None  # "<timestamp>:<signature>" of a command or interaction
 
 
 def _header(environ: WSGIEnvironment, name: str) -> str | None:
@@ -169,13 +171,12 @@ class RequestGuard:
         inner: WSGIApplication,
         *,
         signing_secret: str,
-        seen: SeenRequests | None,
         max_body_bytes: int = MAX_BODY_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.inner = inner
         self.secret = signing_secret
-        self.seen = seen
+        self.seen = RecentIds(max_size=50_000)  # a 5-minute window of requests, and more
         self.cap = max_body_bytes
         self.clock = clock
 
@@ -193,19 +194,13 @@ class RequestGuard:
         kind = classify(raw, str(environ.get("CONTENT_TYPE") or ""))
         if isinstance(kind, Rejection):
             return kind
-        if kind in ("command", "interaction") and self.seen is not None:
+        if kind in ("command", "interaction"):
             assert timestamp is not None and signature is not None
-            if not self._first_time(timestamp, signature):
+            request = request_name(timestamp, signature)
+            if not self.seen.add(request):
                 return Rejection(409, f"replayed request: this signed {kind} was already received")
+            return Verified(raw, kind, request)
         return Verified(raw, kind)
-
-    def _first_time(self, timestamp: str, signature: str) -> bool:
-        key = f"request:{timestamp}:{signature[:80]}"
-        try:
-            return self.seen is None or self.seen.mark_event_seen(key)
-        except Exception as exc:  # a database outage must not stop every command
-            log.warning("replay check skipped, store unavailable: %s", describe_exception(exc))
-            return True
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -225,4 +220,8 @@ class RequestGuard:
         inner_environ = dict(environ)
         inner_environ["wsgi.input"] = io.BytesIO(outcome.raw)
         inner_environ["CONTENT_LENGTH"] = str(len(outcome.raw))
-        return self.inner(inner_environ, start_response)
+        token = current_request.set(outcome.request)
+        try:
+            return self.inner(inner_environ, start_response)
+        finally:
+            current_request.reset(token)

@@ -12,13 +12,23 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bot.slack.claims import job_claim
 from bot.slack.logsetup import describe_exception
 
 log = logging.getLogger(__name__)
 
 
 class Jobs:
-    def __init__(self, max_workers: int = 16, *, name: str = "canipost-job") -> None:
+    def __init__(
+        self,
+        max_workers: int = 16,
+        *,
+        name: str = "canipost-job",
+        claim: Callable[[str], bool] | None = None,
+    ) -> None:
+        """`claim(key)`: True the first time a job of a signed request is claimed, by any
+        instance (see bot/slack/claims.py); without it every job runs."""
+        self._claim = claim
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -27,10 +37,15 @@ class Jobs:
 
     def submit(self, label: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         """Run `fn(*args, **kwargs)` in the background; exceptions are logged by type only
-        (their messages may quote a draft). False when the queue is shut down."""
+        (their messages may quote a draft). False when the queue is shut down. A job of a
+        request that was already handled (a replay to another instance) is skipped."""
+        claim_key = job_claim(label) if self._claim is not None else None
 
         def run() -> None:
             try:
+                if claim_key and self._claim is not None and not self._claim(claim_key):
+                    log.info("job %s skipped: its request was already handled", label)
+                    return
                 fn(*args, **kwargs)
             except Exception as exc:  # a job must never kill its worker thread
                 log.error("job %s failed: %s", label, describe_exception(exc))

@@ -119,9 +119,10 @@ def _worker_start(settings: Settings, nice: int) -> None:
     from bot.slack.workproc import warm_up
 
     configure_logging(settings.log_level)
-    if nice:
+    raise_by = nice - os.nice(0)  # to `nice` at least (a work process may have set some)
+    if raise_by > 0:
         try:
-            os.nice(nice)
+            os.nice(raise_by)
         except OSError as exc:  # not allowed here: still correct, only slower acks
             log.warning("judge worker: os.nice(%d) refused (%s)", nice, type(exc).__name__)
     started = time.perf_counter()

@@ -13,6 +13,7 @@ from bot.core.models import Advisor
 from bot.core.policy_watch import PolicyWatcher
 from bot.llm import build_advisor
 from bot.slack.app import build_app
+from bot.slack.claims import claim_in
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
 from bot.slack.incidents import IncidentChannels, Reviewers
@@ -71,7 +72,9 @@ class Runtime:
         store = store or Store.open(settings.effective_database_url)
         holder: list[Deps] = []
         jobs: Jobs | ProcessJobs = (
-            ProcessJobs(settings, lambda: holder[0]) if mode == "process" else Jobs(job_threads)
+            ProcessJobs(settings, lambda: holder[0])
+            if mode == "process"
+            else Jobs(job_threads, claim=claim_in(store))
         )
         judging: JudgePool | None = None
         try:

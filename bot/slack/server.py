@@ -50,7 +50,6 @@ def wsgi_app(runtime: Runtime, path: str = EVENTS_PATH) -> WSGIApplication:
     guarded = RequestGuard(
         handler,
         signing_secret=runtime.settings.slack_signing_secret or "",
-        seen=runtime.store,
         max_body_bytes=runtime.settings.max_request_bytes,
     )
 

@@ -7,6 +7,9 @@ arguments as they are, and `deps` and the Web API client as markers that the wor
 replaces with its own. That process holds the engine, the advisor, the store, and the
 in-memory drafts "Ask a reviewer" needs, so every job (checks, buttons, review decisions)
 runs there, on its own interpreter and CPU time; the web process only verifies and acks.
+The judgment itself runs in JUDGE_WORKERS judge processes the work process starts (the
+judge pool of bot/slack/judging.py), so a burst of long drafts uses every CPU, not one
+interpreter's share of it.
 
 A work process that dies is started again on the next submit; the jobs it held are lost
 (logged), as they would be with the process itself.
@@ -14,6 +17,7 @@ A work process that dies is started again on the next submit; the jobs it held a
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -30,6 +34,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.errors import UserError
+from bot.slack.claims import current_request
 from bot.slack.logsetup import describe_exception
 
 log = logging.getLogger(__name__)
@@ -64,11 +69,14 @@ class ProcessJobs:
             target=work_process_main,
             args=(self.settings, self._queue, self._done, self._ready),
             name="canipost-work",
-            daemon=True,
+            daemon=False,  # it starts the judge processes, which a daemon may not
         )
         self._process.start()
-        if wait:
-            self.wait_ready()
+        if not wait:  # a restart: the exit hook is already registered
+            return
+        # Before multiprocessing's own exit hook, which would wait for it forever: stop it.
+        atexit.register(self._stop_at_exit)
+        self.wait_ready()
 
     def wait_ready(self, timeout: float = READY_SECONDS) -> None:
         """Block until the work process has loaded the engine (the app takes traffic only
@@ -106,6 +114,7 @@ class ProcessJobs:
             task = pickle.dumps(
                 (
                     label,
+                    current_request.get(),  # its claim is taken where it runs
                     target,
                     tuple(self._encode(a) for a in args),
                     {k: self._encode(v) for k, v in kwargs.items()},
@@ -142,6 +151,10 @@ class ProcessJobs:
             time.sleep(0.01)
         return True
 
+    def _stop_at_exit(self) -> None:
+        if not self._closed and self._process.is_alive():
+            self.shutdown(5.0)
+
     def shutdown(self, timeout: float | None = 20.0) -> None:
         """Stop taking jobs, let the work process finish the queued ones, then stop it."""
         with self._lock:
@@ -171,12 +184,12 @@ def work_process_main(settings: Settings, tasks: Any, done: Any, ready: Any) -> 
     except OSError as exc:
         log.warning("work process: os.nice(%d) refused (%s)", WORK_NICE, type(exc).__name__)
     started = time.perf_counter()
-    # Its own runtime, jobs on threads (no further process), no housekeeping loop (the
-    # web process runs that).
+    # Its own runtime: jobs on threads, the judgment in the judge pool, no housekeeping
+    # loop (the web process runs that).
     # socket_mode: this Bolt app is never served (no signing secret needed), only its client
     # and listeners' functions are used.
     runtime = Runtime.start(
-        replace(settings, work_mode="threads"), socket_mode=True, housekeeping_seconds=None
+        replace(settings, work_mode="pool"), socket_mode=True, housekeeping_seconds=None
     )
     deps, client = runtime.deps, runtime.app.client
     warm_up(runtime.engine)
@@ -214,7 +227,8 @@ def work_process_main(settings: Settings, tasks: Any, done: Any, ready: Any) -> 
                 break
             if task is None:
                 break
-            label, target, args, kwargs = pickle.loads(task)
+            label, request, target, args, kwargs = pickle.loads(task)
+            token = current_request.set(request)
             try:
                 fn = target
                 if isinstance(target, tuple):
@@ -230,6 +244,8 @@ def work_process_main(settings: Settings, tasks: Any, done: Any, ready: Any) -> 
             except Exception as exc:
                 log.error("job %s not started: %s", label, describe_exception(exc))
                 finished()
+            finally:
+                current_request.reset(token)
     finally:
         runtime.close()
 
