@@ -61,6 +61,8 @@ def test_the_whole_northbrook_manual_indexes_with_its_provisions_and_pages() -> 
     assert sections["339.5.2"].title == "Booking Photographs"
     # Table-of-contents lines ("1025 - Employee Speech ... 583") are not sections.
     assert not [key for key in sections if re.fullmatch(r"\d{3,4}", key)]
+    # Nor is the back-of-book index: the last policy ends where it does.
+    assert not [key for key, s in sections.items() if "INDEX / TOPICS" in s.text]  # type: ignore[attr-defined]
 
 
 def test_list_items_are_not_headings_and_lasd_numbers_are_ids(tmp_path: Path) -> None:
@@ -97,6 +99,7 @@ def test_list_items_are_not_headings_and_lasd_numbers_are_ids(tmp_path: Path) ->
             "Chief of Police",
         ),
         ("All postings shall be approved by a supervisor.", "requires_approval", "supervisor"),
+        ("Social media can be used for community outreach and engagement.", "permits", None),
     ],
 )
 def test_a_provisions_force_is_read_from_its_words(
@@ -251,3 +254,19 @@ def test_policy_toml_lowers_a_topic_above_the_floor_beside_the_sample(tmp_path: 
     after = Engine.load(folder, with_judge=False)
     assert after.check(draft).verdict == "needs_review"
     assert after.policy_version != before.policy_version  # the audit trail sees the change
+
+
+@needs_manuals
+def test_a_harmless_post_quotes_the_manuals_own_permission(tmp_path: Path) -> None:
+    # A personal post the manual allows cites the provision that allows private speech, not
+    # whatever passage shares its words.
+    engine = Engine.load(POLICIES / "bloomington-il", tmp_path / "cache")
+    decision = engine.check(
+        CheckRequest(
+            "Finally beat my neighbour at chess this weekend! The kids made him a "
+            "consolation trophy out of a cereal box."
+        )  # fmt: skip
+    )
+    assert decision.verdict == "ok"
+    assert decision.citations[0].section == "Personal Use 1"
+    assert "free to express" in decision.citations[0].quote

@@ -35,8 +35,17 @@ WEIGHT_PREFATORY = 0.6  # purpose, scope, training, considerations: about the po
 WEIGHT_NOT_ABOUT_SPEECH = 0.5  # says nothing about posting, publishing or releasing anything
 _PREFATORY = re.compile(
     r"purpose|scope|training|considerations|applicability|privacy expectation|monitoring|"
-    r"retention|background|reporting violations",
+    r"retention|background|reporting violations|disclaimer",
     re.IGNORECASE,
+)
+# What each kind of account is allowed to post, in the words manuals use for it.
+PERMITTED_PERSONAL = (
+    "employees are free to express themselves as private citizens personal use off-duty "
+    "speech on matters of public concern"
+)
+PERMITTED_OFFICIAL = (
+    "department social media may be used for community outreach engagement crime prevention "
+    "tips notifications events recruitment public information"
 )
 # A provision that governs a post speaks of communicating something to others.
 _SPEECH = re.compile(
@@ -226,6 +235,36 @@ class Provisions:
         confidence = best_score / (best_score + float(runner_up)) if best_score > 0 else 0.0
         section = self._by_key[(best.source, best.section)]
         return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
+
+    def permitting(self, text: str, account: str) -> Governing | None:
+        """The provision that most plainly allows a draft found fine: of the manual's
+        permissive provisions, the best match for the draft and for what that kind of account
+        may post (a private citizen's speech; an official account's outreach)."""
+        if self.vectors is None or self.sample:
+            return None
+        allowed = np.array(
+            [self.forces[(p.source, p.section)].force == "permits" for p in self.index.passages]
+        )
+        if not allowed.any():
+            return None
+        words = PERMITTED_OFFICIAL if account == "official" else PERMITTED_PERSONAL
+        query = f"{words} {text[:MAX_DRAFT_QUERY_CHARS]}".strip()
+        lexical = np.zeros(len(self.index.passages))
+        for result in self.index.search(query, k=FUSION_DEPTH):
+            position = self.index.position(result.passage.id)
+            if position is not None:
+                lexical[position] = max(lexical[position], result.score)
+        parts = [lexical, self.vectors @ self._topic_vector(f"permitted:{account}", words)]
+        if text.strip():
+            parts.append(self.vectors @ self.encode(text))
+        fused = sum(_standardised(part) for part in parts)
+        fused = np.where(allowed, (fused - fused.min()) * self._weights, -np.inf)
+        best = int(np.argmax(fused))
+        passage = self.index.passages[best]
+        section = self._by_key[(passage.source, passage.section)]
+        return Governing(
+            "permitted", section, passage, self.force_of(section), float(fused[best]), 1.0
+        )
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

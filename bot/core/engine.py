@@ -46,7 +46,7 @@ from bot.core.text import normalize, normalize_light, validate_draft
 from bot.core.topics import CODE_TOPICS, TOPICS
 from bot.core.verdict import decide
 
-INDEX_FORMAT = 4  # bump when the cached layout or chunking changes
+INDEX_FORMAT = 5  # bump when the cached layout or chunking changes
 # A judge topic this likely counts as touched by the draft, for the manual's own provisions.
 TOUCH_PROBABILITY = 0.5
 MAX_DEPARTMENT_TOPICS = 4
@@ -328,9 +328,15 @@ class Engine:
             return self.topic_citation(topic, text)
         return self.rule_citation(finding.code)
 
-    def permission_citation(self, text: str) -> Citation | None:
-        """The passage that best permits this draft: the top-ranked permissive leaf section
-        for the draft itself, else the policy's general statement of what may be posted."""
+    def permission_citation(self, text: str, account: str = "personal") -> Citation | None:
+        """The passage that best permits this draft: in a department's manual, its
+        permissive provision closest to the draft and to what the account may post;
+        otherwise the top-ranked permissive leaf section for the draft itself, else the
+        policy's general statement of what may be posted."""
+        if self.department_manual:
+            permitting = self.provisions.permitting(text, account)
+            if permitting is not None:
+                return self.citation_for(permitting.passage, text)
         for scored in self.retrieve(text, k=PERMISSION_CANDIDATES):
             passage = scored.passage
             key = (passage.source, passage.section)
@@ -511,7 +517,8 @@ class Engine:
             self._combined(rule_findings, assessment, request),
             policy_version=self.policy_version,
             rule_citation=lambda finding: self.finding_citation(finding, request.text),
-            permission_citation=self.permission_citation(request.text),
+            permission_citation=self.permission_citation(request.text, request.account),
+            unsure_code=UNSURE_CODE if self.department_manual else None,
             assessment=assessment,
         )
 
@@ -574,8 +581,11 @@ def best_quote(text: str, query: str, limit: int = MAX_QUOTE_CHARS) -> str:
             last_end = spans[index + width - 1][1]
             if last_end - start > limit and width > 1:
                 break
-            words = set(tokenize(text[start:last_end]))
+            span = text[start:last_end]
+            words = set(tokenize(span))
             score = len(wanted & words) - 0.2 * (width - 1) + (0.1 if words else -1)
+            if "\ufffd" in span:  # characters the PDF's text layer could not give (a scan)
+                score -= 100
             if best is None or score > best[0]:
                 best = (score, start, last_end)
     assert best is not None

@@ -120,7 +120,22 @@ def clean_pages(pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
             kept.append(line)
         kept = _drop_lexipol_title_block(kept)
         result.extend((number, line) for line in kept)
-    return result
+    return _drop_back_index(result, len(pages))
+
+
+_BACK_INDEX = re.compile(r"INDEX(?:\s*/\s*TOPICS)?")
+
+
+def _drop_back_index(lines: list[tuple[int, str]], page_count: int) -> list[tuple[int, str]]:
+    """A manual's back-of-book index ("INDEX / TOPICS", then a page of subject lines) is not a
+    provision: it ends the text when its heading sits in the last third of the pages."""
+    if page_count < 3:
+        return lines
+    last_third = min(number for number, _ in lines) + (page_count * 2) // 3 if lines else 0
+    for position, (number, line) in enumerate(lines):
+        if number >= last_third and _BACK_INDEX.fullmatch(line.strip()):
+            return lines[:position]
+    return lines
 
 
 def _drop_lexipol_title_block(lines: list[str]) -> list[str]:

@@ -71,7 +71,7 @@ _PERMITS = re.compile(
     r"|\bencourag(?:e|es|ed)\b|\b(?:employees|members|personnel|officers|you|department)\s+"
     r"(?:may|can)\s+(?!not\b|be\s+(?:subject|required|disciplined|held|liable)\b)"
     r"|\bmay\s+(?:use|post|share|express|participate|comment|display|include)\b"
-    r"|\bmay\s+be\s+(?:posted|used|shared|released|displayed|published)\b"
+    r"|\b(?:may|can)\s+be\s+(?:posted|used|shared|released|displayed|published)\b"
     r"|\bretain\s+(?:their|the)\s+right\b",
     re.IGNORECASE,
 )

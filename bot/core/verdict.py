@@ -56,7 +56,11 @@ def decide(
     permission_citation: Citation | None,
     engine: str = "local",
     assessment: Assessment | None = None,
+    unsure_code: str | None = None,
 ) -> Decision:
+    """`unsure_code`: when every finding is that code (the judge is unsure and nothing in
+    the policy decided it), the permissive provision closest to the draft is cited after
+    the restrictive one, so the reviewer sees both sides of what the manual says."""
     ordered = sorted(findings, key=lambda finding: _ORDER[finding.severity])
     verdict = verdict_for(ordered)
     citations: list[Citation] = []
@@ -77,6 +81,9 @@ def decide(
             fallback = rule_citation(_FALLBACK) or permission_citation
             if fallback:
                 citations.append(fallback)
+        only_unsure = all(f.code == unsure_code for f in ordered if f.severity != "info")
+        if unsure_code and only_unsure and permission_citation not in (None, *citations):
+            citations.append(permission_citation)
     if any(finding.code == "prompt_injection" for finding in ordered):
         notes.append("Instructions inside the draft were ignored; the post was judged as text.")
     if request.incident:
