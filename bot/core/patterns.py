@@ -74,6 +74,12 @@ BADGE_NUMBER = (
     r"\bbadge\s*(?:no\.?|number|num|#)?\s*:?\s*#?\s*\d{2,6}\b"
     rf"|\bbadge\s*(?:no\.?|number|num|#)\s*:?\s*(?:{DIGIT_WORD}[\s-]*){{1,5}}{DIGIT_WORD}\b"
 )
+# A unit's radio call sign: "unit 2-K9-4", "car 3-Adam-12", "call sign 1A-22" (a letter, a
+# digit and a hyphen, so "unit 2-3" or "car 54" are not one).
+CALL_SIGN = (
+    r"\b(?:unit|car|call ?sign)\s*#?\s*(?=[0-9A-Za-z-]{0,12}\d)(?=[0-9A-Za-z-]{0,12}[A-Za-z])"
+    r"(?-i:[0-9A-Z][0-9A-Za-z]{0,4}(?:-[0-9A-Z][0-9A-Za-z]{0,4}){1,2})\b"
+)
 DATE_OF_BIRTH = (
     r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\s*:?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:dob|d\.o\.b\.|date of birth)\b"

@@ -16,6 +16,7 @@ from typing import Literal
 from bot.core.models import Account, CheckRequest, Finding, Severity
 from bot.core.patterns import (
     BADGE_NUMBER,
+    CALL_SIGN,
     CASE_NUMBER,
     DATE_OF_BIRTH,
     EMAIL,
@@ -133,6 +134,12 @@ VICTIM = words(
     r"hit-and-run|asalto) (?:victim|survivor)s?",
     r"the (?:girl|boy|kid|child|woman|man|lady|guy|family|mom|dad|teen) from the\b.{0,40}?"
     r"\b(?:call|case|scene|incident|crash|domestic|shooting|fire|accident)",
+    # Spanish (accents are folded before matching): "su esposo la golpeo", "fue asaltada"
+    r"(?:lo|la|los|las|le|les) (?:\w+ )?(?:golpe(?:o|aron|a)|agredi(?:o|eron)|asalt(?:o|aron)|"
+    r"apunal(?:o|aron)|viol(?:o|aron)|abus(?:o|aron)|mat(?:o|aron)|balear(?:on)?|atac(?:o|aron)|"
+    r"pego|pegaron)",
+    r"(?:fue|fueron|ha sido|han sido) (?:\w+ )?(?:golpead|agredid|asaltad|violad|apunalad|"
+    r"atacad|balead|abusad|asesinad)[ao]s?",
 )
 WITNESS = words(
     r"witness(?:es)?'?s?", r"eyewitness\w*", r"reporting party", r"who called 911",
@@ -157,6 +164,8 @@ IDENTIFIER = (
     r"work|kids?|daughter|son|husband|wife|boyfriend|girlfriend)\b|"
     r"\b(?:photo|pic|picture|video|image|selfie)s? (?:of|with) (?:the|her|him|them)\b|"
     r"(?-i:\b(?:Mr|Mrs|Ms|Miss|Dr)\.? [A-Z][a-z]+)|\b(?:at|on) the corner of\b|"
+    r"(?-i:\b(?:Sra|Sr|Srta|[Ss]enora|[Ss]enor|[Ss]enorita|[Dd]ona|[Dd]on)\.? [A-Z][a-z]+)|"
+    r"(?-i:\b(?:calle|avenida|[Aa]v\.|camino) [A-Z][a-z]+)|"
     r"\b(?:the|a|our) (?:mail ?(?:carrier|man|woman)|mailman|postman|delivery (?:driver|guy)|"
     r"cashier|clerk|bartender|barista|waitress|waiter|manager|janitor|crossing guard|"
     r"bus driver|neighbou?r|nurse|teacher|pastor|owner)\b.{0,20}?\b(?:on|at|from|of) "
@@ -824,9 +833,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="badge_number", severity="revise", topic="personal identifying information",
         query="badge numbers identifying information employees remove",
-        message="Includes a badge number.",
-        fix="Remove the badge number.",
-        patterns=(BADGE_NUMBER,),
+        message="Includes a badge number or radio call sign.",
+        fix="Remove the badge number or call sign.",
+        patterns=(BADGE_NUMBER, CALL_SIGN),
         view="light",
     ),
     Rule(
@@ -903,7 +912,10 @@ RULES: tuple[Rule, ...] = (
                   r"(?:approved|reviewed|cleared)", r"as the pio,? i (?:authori[sz]e|approve)",
                   r"(?:override|bypass) (?:the )?(?:policy|rules|checks?)",
                   r"verdict\s*[:=]\s*[\"']?\w+", r"note to the (?:checker|bot|reviewer|ai)",
-                  r"(?:dear|hey) (?:checker|bot|canipost|ai)", r"with no findings"),
+                  r"(?:dear|hey) (?:checker|bot|canipost|ai)", r"with no findings",
+                  r"auto-?approved?", r"canipost\s*:",
+                  r"(?:do not|don'?t|never) flag (?:this|it|the post|me)\b",
+                  r"(?:do not|don'?t) flag\s*(?:[.\]]|$)"),
         ),
     ),
 )
