@@ -51,6 +51,9 @@ def test_outline_and_capitalised_heading_manuals_keep_their_own_numbering() -> N
     assert bloomington["Personal Use 4.b"].page == 6
     assert bloomington["Personal Use 4.b"].parent == "Personal Use 4"
     assert "Department Sanctioned Employee Use 3" in bloomington
+    # A second list under one heading is named by its own lead-in line, never "Procedure 1~2".
+    assert "victim" in bloomington["Information that IS NOT released to the media 1"].text
+    assert not [key for key in bloomington if "~" in key]
 
 
 @needs_manuals

@@ -46,7 +46,7 @@ from bot.core.text import normalize, normalize_light, validate_draft
 from bot.core.topics import CODE_TOPICS, TOPICS
 from bot.core.verdict import decide
 
-INDEX_FORMAT = 5  # bump when the cached layout or chunking changes
+INDEX_FORMAT = 6  # bump when the cached layout or chunking changes
 # A judge topic this likely counts as touched by the draft, for the manual's own provisions.
 TOUCH_PROBABILITY = 0.5
 MAX_DEPARTMENT_TOPICS = 4

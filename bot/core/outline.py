@@ -215,6 +215,9 @@ class OutlineParser:
         self.items: list[_OpenItem] = []
         self.last_roman = 0
         self.numbered: dict[str, Node] = {}
+        # A second list under one unnumbered heading, after its own lead-in ("Information
+        # that IS NOT released to the media:"), is named by that lead-in, not "Procedure 1~2".
+        self.list_title = ""
 
     def feed(self, page: int | None, raw_line: str) -> None:
         line = _SPACES.sub(" ", raw_line.strip())
@@ -266,6 +269,7 @@ class OutlineParser:
 
     def _open_heading(self, node: Node, style: str) -> None:
         self.items = []
+        self.list_title = ""
         self.heading, self.style, self.current = node, style, node
         self.nodes.append(node)
 
@@ -311,6 +315,8 @@ class OutlineParser:
                     return False
                 if self._ends_lead_in():
                     # "... not released to the media:" then "1." again: a new list.
+                    if depth == 0:
+                        self.list_title = self._lead_in_title()
                     del self.items[depth:]
                     self._start_item(open_item.list_kind, label, match, page)
                     return True
@@ -330,6 +336,17 @@ class OutlineParser:
     def _ends_lead_in(self) -> bool:
         text_lines = [line for _, line in self.current.lines if line.strip()]
         return bool(text_lines) and text_lines[-1].rstrip().endswith(":")
+
+    def _lead_in_title(self) -> str:
+        """The lead-in line of a list, as a name for it: short, on a line of its own, and
+        not the end of a sentence that started above ("... the following:")."""
+        text_lines = [line.strip() for _, line in self.current.lines if line.strip()]
+        if len(text_lines) < 2 or not text_lines[-2].endswith((".", ":", ";")):
+            return ""
+        title = text_lines[-1].rstrip(":").strip()
+        if not title[:1].isupper() or len(title.split()) > 12:
+            return ""
+        return title
 
     def _start_item(
         self, list_kind: str, label: str, match: re.Match[str], page: int | None
@@ -352,7 +369,7 @@ class OutlineParser:
         elif self.style == "roman" and self.heading is not None:
             node.number = ".".join([self.heading.number or "", *path])
         elif self.heading is not None:
-            node.fallback = f"{self.heading.title} {'.'.join(path)}"
+            node.fallback = f"{self.list_title or self.heading.title} {'.'.join(path)}"
         else:
             node.fallback = ".".join(path)
         node.add(page, match.group("rest"))
