@@ -200,7 +200,8 @@ def test_dm_thread_gets_status_answer_and_title(slack: SlackHarness) -> None:
     assert title.error is None and title.body["thread_ts"] == ts
     assert title.body["title"] == "🧑‍⚖️ A reviewer should decide · draft check"
     card = slack.fake.wait_for(
-        "chat.postMessage", lambda c: to_channel(REVIEW_CHANNEL)(c) and CRITICAL in c.text_dump
+        "chat.postMessage",
+        lambda c: to_channel(REVIEW_CHANNEL)(c) and CRITICAL in c.text_dump and user in c.text_dump,
     )[0]
     escalation = slack.store.list_escalations(requester_id=user)[0]
     assert (escalation.reply_channel, escalation.reply_thread_ts) == (channel, ts)
