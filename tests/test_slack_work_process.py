@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -95,15 +96,15 @@ def test_a_signed_review_command_replayed_to_another_instance_queues_one_review(
     # written before an ack), and the work process that finds the job claimed skips it.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
     env.update(slack_env(fake_slack, tmp_path))
-    env.update({"PYTHONPATH": str(REPO_ROOT), "WORK_MODE": "process"})
+    env.update({"PYTHONPATH": str(REPO_ROOT), "WORK_MODE": "process", "JUDGE_WORKERS": "1"})
     apps = [
         AppProcess(
             env, cwd=str(tmp_path), log_path=str(tmp_path / f"app{i}.log"), python=sys.executable
         )
         for i in (1, 2)
     ]
-    for process in apps:
-        process.start(timeout=120)
+    with ThreadPoolExecutor(2) as starting:  # side by side: each start is mostly waiting
+        list(starting.map(lambda process: process.start(timeout=120), apps))
     try:
         user = f"UREPLAY{next(_n):04d}X"
         fields = {
@@ -136,5 +137,5 @@ def test_a_signed_review_command_replayed_to_another_instance_queues_one_review(
         # whichever work process claimed the job first ran it; the other skipped it
         assert sum(skipped in p.log() for p in apps) == 1
     finally:
-        for process in apps:
-            assert process.stop() == 0
+        with ThreadPoolExecutor(2) as stopping:
+            assert list(stopping.map(lambda process: process.stop(), apps)) == [0, 0]
