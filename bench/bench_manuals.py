@@ -46,7 +46,7 @@ def main() -> None:
         "| 2k p50/p95/p99 (ms) |"
     )
     print("|---|---|---|---|---|")
-    for folder in folders.values():
+    for folder in dict.fromkeys(folders.values()):  # several question sets share a manual
         builds = []
         engine = None
         for _ in range(args.builds):
