@@ -118,6 +118,9 @@ def slack_env(fake: FakeSlack, data_dir: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{data_dir / 'canipost.db'}",
         "OPENAI_API_KEY": "",
         "LOG_LEVEL": "INFO",
+        # One judge process beside the work process: a served app starts with three engine
+        # loads instead of four, which a loaded 2-core test machine feels.
+        "JUDGE_WORKERS": "1",
     }
 
 
@@ -143,7 +146,7 @@ def slack_server(
     app = AppProcess(
         env, cwd=str(data_dir), log_path=str(data_dir / "app.log"), python=sys.executable
     )
-    app.start()
+    app.start(timeout=120)  # the work process and its judge process load first
     settings = Settings.from_env(app.env, dotenv=False)
     store = Store.open(settings.effective_database_url)
     try:
