@@ -96,6 +96,10 @@ def test_the_judge_reads_a_threat_the_rules_miss(engine: Engine, rules_only: Eng
         ("Caught a 15-year-old shoplifting at the mall again", "juvenile_identity"),
         ("Our CI says the dealer moved to the east side", "informant_identity"),
         ("Vote for Jane Doe for mayor! Posted from the cruiser, in uniform", "political_on_duty"),
+        (
+            "Por cierto, la señora que llamó al 911 por el choque, Marta Robles, me trajo flores.",
+            "witness_identity",
+        ),  # fmt: skip
         # Spanish, accents and all: a neighbour named with her street, beaten last night.
         (
             "Oren por la señora Ibarra de la calle Olmo, anoche su esposo la golpeó.",

@@ -147,6 +147,10 @@ WITNESS = words(
     r"(?:a|his|her) statement", r"called (?:it|the \w+) in", r"called in (?:the|a|that)",
     r"testigos?", r"t(?:ook|akes|aking) the stand", r"gave (?:us|police|officers) (?:a|the) "
     r"(?:\w+ )?description",
+    # Spanish, accents folded: "la senora que llamo al 911", "el vecino que reporto el robo"
+    r"(?:que|quien|quienes) (?:nos )?(?:llamo|llamaron|marco|marcaron) (?:al|a la) "
+    r"(?:911|policia|linea)", r"(?:que|quien|quienes) (?:reporto|reportaron|denuncio|"
+    r"denunciaron) (?:el|la|lo|los|las)",
 )
 SUSPECT = words(
     r"suspects?'?s?", r"arrestees?", r"arrested", r"booked", r"charged with", r"detained",
