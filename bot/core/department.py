@@ -153,6 +153,9 @@ class Provisions:
         self.encode = encode
         self.passage_topics = topics
         self._weights = np.array([self._weight(passage) for passage in self.index.passages])
+        self._permits = np.array(
+            [self.forces[(p.source, p.section)].force == "permits" for p in self.index.passages]
+        )
         self._topic_vectors: dict[str, np.ndarray] = {}
         with self._lock:
             self._recent.clear()
@@ -212,20 +215,8 @@ class Provisions:
         """Words and meaning together: the BM25 score of topic words plus draft, and the
         embedding similarity of each passage to the draft and to the topic's words, each
         standardised over the manual, summed, and weighted as in `_weight`."""
-        assert self.vectors is not None
         passages = self.index.passages
-        lexical = np.zeros(len(passages))
-        for result in self.index.search(query, k=FUSION_DEPTH):
-            position = self.index.position(result.passage.id)
-            if position is not None:
-                lexical[position] = max(lexical[position], result.score)
-        parts = [lexical, self.vectors @ self._topic_vector(topic_key, words)]
-        if text.strip():
-            parts.append(self.vectors @ self.encode(text))
-        if self.passage_topics is not None and topic_key in TOPIC_KEYS:
-            parts.append(self.passage_topics[:, TOPIC_KEYS.index(topic_key)])
-        fused = sum(_standardised(part) for part in parts)
-        fused = (fused - fused.min()) * self._weights
+        fused = self._fused_scores(topic_key, words, query, text)
         order = np.argsort(-fused)
         best = passages[int(order[0])]
         runner_up = next(
@@ -236,29 +227,33 @@ class Provisions:
         section = self._by_key[(best.source, best.section)]
         return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
 
-    def permitting(self, text: str, account: str) -> Governing | None:
-        """The provision that most plainly allows a draft found fine: of the manual's
-        permissive provisions, the best match for the draft and for what that kind of account
-        may post (a private citizen's speech; an official account's outreach)."""
-        if self.vectors is None or self.sample:
-            return None
-        allowed = np.array(
-            [self.forces[(p.source, p.section)].force == "permits" for p in self.index.passages]
-        )
-        if not allowed.any():
-            return None
-        words = PERMITTED_OFFICIAL if account == "official" else PERMITTED_PERSONAL
-        query = f"{words} {text[:MAX_DRAFT_QUERY_CHARS]}".strip()
+    def _fused_scores(self, vector_key: str, words: str, query: str, text: str) -> np.ndarray:
+        """Per passage: BM25 of `query`, similarity to `words` and to the draft, and (for a
+        judge topic) the judge's tag, each standardised over the manual, summed, weighted."""
+        assert self.vectors is not None
         lexical = np.zeros(len(self.index.passages))
         for result in self.index.search(query, k=FUSION_DEPTH):
             position = self.index.position(result.passage.id)
             if position is not None:
                 lexical[position] = max(lexical[position], result.score)
-        parts = [lexical, self.vectors @ self._topic_vector(f"permitted:{account}", words)]
+        parts = [lexical, self.vectors @ self._topic_vector(vector_key, words)]
         if text.strip():
             parts.append(self.vectors @ self.encode(text))
+        if self.passage_topics is not None and vector_key in TOPIC_KEYS:
+            parts.append(self.passage_topics[:, TOPIC_KEYS.index(vector_key)])
         fused = sum(_standardised(part) for part in parts)
-        fused = np.where(allowed, (fused - fused.min()) * self._weights, -np.inf)
+        return (fused - fused.min()) * self._weights
+
+    def permitting(self, text: str, account: str) -> Governing | None:
+        """The provision that most plainly allows a draft found fine: of the manual's
+        permissive provisions, the best match for the draft and for what that kind of account
+        may post (a private citizen's speech; an official account's outreach)."""
+        if self.vectors is None or self.sample or not self._permits.any():
+            return None
+        words = PERMITTED_OFFICIAL if account == "official" else PERMITTED_PERSONAL
+        query = f"{words} {text[:MAX_DRAFT_QUERY_CHARS]}".strip()
+        scores = self._fused_scores(f"permitted:{account}", words, query, text)
+        fused = np.where(self._permits, scores, -np.inf)
         best = int(np.argmax(fused))
         passage = self.index.passages[best]
         section = self._by_key[(passage.source, passage.section)]

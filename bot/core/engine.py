@@ -517,7 +517,7 @@ class Engine:
             self._combined(rule_findings, assessment, request),
             policy_version=self.policy_version,
             rule_citation=lambda finding: self.finding_citation(finding, request.text),
-            permission_citation=self.permission_citation(request.text, request.account),
+            permission_citation=lambda: self.permission_citation(request.text, request.account),
             unsure_code=UNSURE_CODE if self.department_manual else None,
             assessment=assessment,
         )

@@ -53,12 +53,13 @@ def decide(
     *,
     policy_version: str,
     rule_citation: Callable[[Finding], Citation | None],
-    permission_citation: Citation | None,
+    permission_citation: Callable[[], Citation | None],
     engine: str = "local",
     assessment: Assessment | None = None,
     unsure_code: str | None = None,
 ) -> Decision:
-    """`unsure_code`: when every finding is that code (the judge is unsure and nothing in
+    """`permission_citation` is asked only when an answer cites what the policy allows.
+    `unsure_code`: when every finding is that code (the judge is unsure and nothing in
     the policy decided it), the permissive provision closest to the draft is cited after
     the restrictive one, so the reviewer sees both sides of what the manual says."""
     ordered = sorted(findings, key=lambda finding: _ORDER[finding.severity])
@@ -67,8 +68,8 @@ def decide(
     cited: dict[Finding, int | None] = {}
     notes: list[str] = []
     if verdict == "ok":
-        if permission_citation:
-            citations.append(permission_citation)
+        if permission := permission_citation():
+            citations.append(permission)
     else:
         for finding in ordered:
             if finding.severity == "info":
@@ -78,12 +79,14 @@ def decide(
                 citations.append(citation)
             cited[finding] = citations.index(citation) if citation else None
         if not citations:
-            fallback = rule_citation(_FALLBACK) or permission_citation
+            fallback = rule_citation(_FALLBACK) or permission_citation()
             if fallback:
                 citations.append(fallback)
         only_unsure = all(f.code == unsure_code for f in ordered if f.severity != "info")
-        if unsure_code and only_unsure and permission_citation not in (None, *citations):
-            citations.append(permission_citation)
+        if unsure_code and only_unsure:
+            permission = permission_citation()
+            if permission is not None and permission not in citations:
+                citations.append(permission)
     if any(finding.code == "prompt_injection" for finding in ordered):
         notes.append("Instructions inside the draft were ignored; the post was judged as text.")
     if request.incident:
