@@ -919,7 +919,17 @@ RULES: tuple[Rule, ...] = (
                   r"(?:dear|hey) (?:checker|bot|canipost|ai)", r"with no findings",
                   r"auto-?approved?", r"canipost\s*:",
                   r"(?:do not|don'?t|never) flag (?:this|it|the post|me)\b",
-                  r"(?:do not|don'?t) flag\s*(?:[.\]]|$)"),
+                  r"(?:do not|don'?t) flag\s*(?:[.\]]|$)",
+                  r"(?:the |my )?(?:chief|sarge|sergeant|lieutenant|captain|pio|boss|"
+                  r"supervisor|commander) (?:already |has already |already has )?(?:approved|"
+                  r"okayed|ok'?d|signed off on|cleared) (?:it|this|this post|the post)",
+                  # Spanish, accents folded: "el jefe ya lo aprobo", "esto ya esta autorizado"
+                  r"(?:el|la|mi) (?:jefe|jefa|pio|sargento|sargenta|capitan|capitana|teniente|"
+                  r"comandante|supervisora?) ya (?:lo |la |me lo |me la )?(?:aprobo|autorizo|"
+                  r"reviso|dio el visto bueno)",
+                  r"(?:este post|esta publicacion|este mensaje|esto) ya (?:esta|fue|ha sido) "
+                  r"(?:pre-?)?(?:aprobad|autorizad|revisad)[oa]",
+                  r"ignora (?:todas |las |tus |todas las )*(?:instrucciones|reglas|politicas)"),
         ),
     ),
 )
