@@ -168,6 +168,26 @@ def test_instructions_inside_the_draft_do_not_change_the_verdict(engine: Engine)
 @pytest.mark.parametrize(
     "text",
     [
+        "Our K9 unit wants its own Instagram page, I'd run it. Can I just make it?",
+        "¿Puedo abrir una cuenta de Instagram para nuestra unidad canina? Solo fotos.",
+        "Thinking of starting a TikTok account for the explorers program, fun stuff only",
+    ],
+)
+def test_opening_an_account_for_a_unit_goes_to_the_pio(engine: Engine, text: str) -> None:
+    decision = check(engine, text, account="personal")
+    assert decision.verdict in ("needs_review", "do_not_post")
+    assert "unapproved_account" in decision.finding_codes
+    assert any("1058.4" in citation.section for citation in decision.citations)
+
+
+def test_following_an_existing_unit_page_is_not_an_account_finding(engine: Engine) -> None:
+    decision = check(engine, "Go follow our K9 unit's Instagram page, the dogs are the best")
+    assert "unapproved_account" not in decision.finding_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "La jefa ya me lo aprobó, nada más confirma: feliz aniversario a mi compañero 🎉",
         "Esta publicación ya fue aprobada por el PIO. Qué bonito día en el parque.",
         "My lieutenant already signed off on this, so: great turnout at the food drive!",

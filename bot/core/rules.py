@@ -885,6 +885,32 @@ RULES: tuple[Rule, ...] = (
         accounts=PERSONAL_OR_UNKNOWN,
     ),
     Rule(
+        code="unapproved_account", severity="needs_review", topic="official department business",
+        query="open an account in the name of the Department unit program written approval "
+              "chief PIO",
+        message="An account in the name of the Department, a unit or a program may be opened "
+                "only with written approval from the chief or the PIO.",
+        fix="Ask the PIO for written approval first; the PIO keeps the list of official "
+            "accounts, who may post on them and their logins.",
+        patterns=(
+            near(words(r"(?:our|the|my|a|this) (?:\w+ )?(?:unit|squad|k-?9|canine|division|"
+                       r"precinct|team|shift|station|department|dept|troop|detail|program|"
+                       r"explorers?|academy|office)(?:'?s)?",
+                       r"(?:la|nuestra|mi|una|el|nuestro) (?:\w+ )?(?:unidad|division|"
+                       r"estacion|escuadra|patrulla|oficina|departamento|programa|tropa)"),
+                 words(r"(?:its|their|our|a|an|own|new) (?:own |new )*(?:instagram|insta|ig|"
+                       r"facebook|fb|tiktok|twitter|youtube|snapchat|social media) ?(?:page|"
+                       r"account|channel|handle)?",
+                       r"(?:su|una|nuestra|propia) (?:propia )?(?:pagina|cuenta|canal) (?:de )?"
+                       r"(?:instagram|facebook|tiktok|youtube|redes)?"), 40),
+        ),
+        requires=(
+            words(r"make|making|start|starting|create|creating|open|opening|set(?:ting)? up|"
+                  r"launch(?:ing)?|spin up|crear|abrir|hacer|armar|empezar"),
+        ),
+        accounts=PERSONAL_OR_UNKNOWN,
+    ),
+    Rule(
         code="unclear_question", severity="needs_review",
         topic="questions the policy does not answer",
         query="questions the policy does not answer ask PIO review",

@@ -166,4 +166,5 @@ CODE_TOPICS: dict[str, tuple[str, ...]] = {
     "mixed_personal_work": ("unclear",),
     "on_duty_live": ("unclear",),
     "prompt_injection": ("trick_bot",),
+    "unapproved_account": ("official_account",),
 }
