@@ -180,9 +180,31 @@ def test_opening_an_account_for_a_unit_goes_to_the_pio(engine: Engine, text: str
     assert any("1058.4" in citation.section for citation in decision.citations)
 
 
-def test_following_an_existing_unit_page_is_not_an_account_finding(engine: Engine) -> None:
-    decision = check(engine, "Go follow our K9 unit's Instagram page, the dogs are the best")
-    assert "unapproved_account" not in decision.finding_codes
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Go follow our K9 unit's Instagram page, the dogs are the best",
+        "Make sure to follow our K9 unit's Instagram page!",
+        "Opening day! Our unit's Facebook page has the schedule",
+        "Starting a Facebook page for my kid's soccer team, who wants in?",
+    ],
+)
+def test_an_existing_page_or_a_private_one_is_not_an_account_finding(
+    engine: Engine, text: str
+) -> None:
+    assert "unapproved_account" not in check(engine, text).finding_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My boss approved it! Vacation booked",
+        "The chief approved this year's budget, finally",
+        "Sarge cleared it with HR, so I'm off Friday 🎉",
+    ],
+)
+def test_an_approval_in_everyday_news_is_not_an_injection(engine: Engine, text: str) -> None:
+    assert "prompt_injection" not in check(engine, text).finding_codes
 
 
 @pytest.mark.parametrize(

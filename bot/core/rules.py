@@ -268,6 +268,13 @@ _SUSPECT_PATTERNS = (
     near(NAME_A_PERSON, SUSPECT, 40),
 )
 
+# A social-media page or account, in English or Spanish (accents folded).
+ACCOUNT_PAGE = words(
+    r"(?:instagram|insta|ig|facebook|fb|tiktok|twitter|youtube|snapchat|social media) "
+    r"(?:page|account|channel|handle)",
+    r"(?:its|their) own (?:\w+ )?(?:page|account|channel)",
+    r"(?:pagina|cuenta|canal) (?:de |en )?(?:instagram|facebook|tiktok|youtube|redes)",
+)
 # fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -892,21 +899,22 @@ RULES: tuple[Rule, ...] = (
                 "only with written approval from the chief or the PIO.",
         fix="Ask the PIO for written approval first; the PIO keeps the list of official "
             "accounts, who may post on them and their logins.",
+        # A verb of opening near a social-media account, and a police unit near the account:
+        # "start an Instagram page for our K9 unit", "abrir una cuenta para la unidad".
         patterns=(
-            near(words(r"(?:our|the|my|a|this) (?:\w+ )?(?:unit|squad|k-?9|canine|division|"
-                       r"precinct|team|shift|station|department|dept|troop|detail|program|"
-                       r"explorers?|academy|office)(?:'?s)?",
-                       r"(?:la|nuestra|mi|una|el|nuestro) (?:\w+ )?(?:unidad|division|"
-                       r"estacion|escuadra|patrulla|oficina|departamento|programa|tropa)"),
-                 words(r"(?:its|their|our|a|an|own|new) (?:own |new )*(?:instagram|insta|ig|"
-                       r"facebook|fb|tiktok|twitter|youtube|snapchat|social media) ?(?:page|"
-                       r"account|channel|handle)?",
-                       r"(?:su|una|nuestra|propia) (?:propia )?(?:pagina|cuenta|canal) (?:de )?"
-                       r"(?:instagram|facebook|tiktok|youtube|redes)?"), 40),
+            near(words(r"mak(?:e|ing)(?! sure)|start|starting|create|creating|"
+                       r"open(?:ing)?(?! (?:day|night|game|weekend|ceremony|act))|"
+                       r"set(?:ting)? up|launch(?:ing)?|spin up|crear|abrir|hacer|armar|"
+                       r"empezar"),
+                 ACCOUNT_PAGE, 80),
         ),
         requires=(
-            words(r"make|making|start|starting|create|creating|open|opening|set(?:ting)? up|"
-                  r"launch(?:ing)?|spin up|crear|abrir|hacer|armar|empezar"),
+            near(words(r"(?:our|the|my|a|this) (?:\w+ )?(?:unit|squad|k-?9|canine|division|"
+                       r"precinct|department|dept|troop|explorers?|academy|swat|sro|dispatch|"
+                       r"sheriff'?s office)(?:'?s)?",
+                       r"(?:la|nuestra|mi|una|el|nuestro) (?:\w+ )?(?:unidad|division|"
+                       r"escuadra|patrulla|departamento|tropa|comisaria)"),
+                 ACCOUNT_PAGE, 40),
         ),
         accounts=PERSONAL_OR_UNKNOWN,
     ),
@@ -946,9 +954,14 @@ RULES: tuple[Rule, ...] = (
                   r"auto-?approved?", r"canipost\s*:",
                   r"(?:do not|don'?t|never) flag (?:this|it|the post|me)\b",
                   r"(?:do not|don'?t) flag\s*(?:[.\]]|$)",
-                  r"(?:the |my )?(?:chief|sarge|sergeant|lieutenant|captain|pio|boss|"
-                  r"supervisor|commander) (?:already |has already |already has )?(?:approved|"
-                  r"okayed|ok'?d|signed off on|cleared) (?:it|this|this post|the post)",
+                  # a claimed approval: "already" with any object, or without it only for
+                  # the post itself ("my boss approved it!" is a vacation, not a claim)
+                  r"(?:chief|sarge|sergeant|lieutenant|captain|pio|boss|supervisor|commander) "
+                  r"(?:already |has already |already has )(?:approved|okayed|ok'?d|"
+                  r"signed off on|cleared) (?:it|this)(?! year| week| month|'s)",
+                  r"(?:chief|sarge|sergeant|lieutenant|captain|pio|boss|supervisor|commander) "
+                  r"(?:approved|okayed|ok'?d|signed off on|cleared) (?:this post|the post|"
+                  r"this draft|this(?=\s*(?:[^\w\s]|$)))",
                   # Spanish, accents folded: "el jefe ya lo aprobo", "esto ya esta autorizado"
                   r"(?:el|la|mi) (?:jefe|jefa|pio|sargento|sargenta|capitan|capitana|teniente|"
                   r"comandante|supervisora?) ya (?:lo |la |me lo |me la )?(?:aprobo|autorizo|"
