@@ -307,3 +307,35 @@ def test_a_radio_call_sign_is_an_identifier_to_remove(engine: Engine) -> None:
     assert (
         "badge_number" not in check(engine, "Unit 2-3 of the reading program starts").finding_codes
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Welcome to the team, Ofc. Dana Ortiz (#4410)! Glad to have you", "badge_number"),
+        ("Mi placa es la 2719, por si me buscan en la academia 😊", "badge_number"),
+        ("Done with the CIT course! HR, it's under emp no. 3 1 0 7 7 😉", "badge_number"),
+        ("¡Feliz cumpleaños, Nando! Nacido el 14/02/1990, ya eres un viejito 😂", "date_of_birth"),
+        ("Si no llegas al juego avísale a Pérez, su cel es 555 20 44", "phone_number"),
+    ],
+)
+def test_identifiers_in_the_shapes_officers_write_are_revise(
+    engine: Engine, text: str, code: str
+) -> None:
+    decision = check(engine, text, account="personal")
+    assert decision.verdict == "revise"
+    assert code in decision.finding_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ofc. Dana Ortiz, #1 fan of the Red Sox, welcome aboard!",
+        "Se me cayó la placa de la troca otra vez, qué risa",
+        "My employee of the month plaque finally came 🏆",
+        "Mi hijo nació el mismo día que su abuelo 💙",
+    ],
+)
+def test_numbers_and_words_near_those_shapes_are_not_identifiers(engine: Engine, text: str) -> None:
+    found = set(check(engine, text).finding_codes)
+    assert not found & {"badge_number", "date_of_birth", "phone_number"}

@@ -83,6 +83,29 @@ CALL_SIGN = (
 DATE_OF_BIRTH = (
     r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\s*:?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:dob|d\.o\.b\.|date of birth)\b"
+    # Spanish: "nacido el 3/11/1988", "fecha de nacimiento"
+    r"|\b(?:nacid[oa]s?|naci[oó])\s+(?:el\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+    r"|\bfecha de nacimiento\b"
+)
+# An employee's number by its own name: "Emp no. 2 0 9 3 1", "employee ID 20931", "número de
+# empleado 4471"; a badge number after a rank and name ("Ofc. Kim Salas (#3318)"); Spanish
+# "placa" with a number ("mi placa es la 3381"; placa is also a licence plate, either way an
+# identifier).
+EMPLOYEE_NUMBER = (
+    r"\b(?:emp(?:loyee)?\.?\s*(?:no\.?|number|num|#|id)|employee\s+id|staff\s+(?:no\.?|number|id)"
+    r"|n[uú]mero\s+de\s+empleado|id\s+de\s+empleado)\s*:?\s*#?\s*\d(?:[\s-]?\d){2,8}\b"
+)
+BADGE_AFTER_NAME = (
+    r"\b(?:ofc|officer|deputy|dep|sgt|sergeant|cpl|corporal|lt|lieutenant|capt|captain|det|"
+    r"detective|trooper|tpr|agente|oficial|sargento)\.?\s+(?-i:(?:[A-Z][\w'-]+\s+){0,2}[A-Z][\w'-]+)"
+    r"\s*[(,]\s*#\s?\d{2,6}\b"
+)
+PLACA_NUMBER = r"\bplaca\s*(?:es\s+)?(?:la\s+|el\s+|n[uú]mero\s+|no\.?\s*|#\s*)?:?\s*\d{2,6}\b"
+# A number given right after the word for a phone, in the groups Latin American numbers use
+# ("su cel es 555 01 58", "whatsapp 55 1234 5678").
+PHONE_AFTER_WORD = (
+    r"\b(?:cel(?:ular)?|tel(?:[eé]fono)?|whats(?:app)?|cell|phone)\b(?:\s+(?:es|is|de\s+\w+))?"
+    r"\s*:?\s*\+?\d{2,4}(?:[\s.-]\d{2,4}){2,3}\b"
 )
 # The local part is bounded at RFC 5321's 64 characters: unbounded, every start inside a
 # long run of "a.a.a..." rescans the run to its end (quadratic time).

@@ -15,15 +15,19 @@ from typing import Literal
 
 from bot.core.models import Account, CheckRequest, Finding, Severity
 from bot.core.patterns import (
+    BADGE_AFTER_NAME,
     BADGE_NUMBER,
     CALL_SIGN,
     CASE_NUMBER,
     DATE_OF_BIRTH,
     EMAIL,
+    EMPLOYEE_NUMBER,
     FIRST_NAME,
     LICENSE_PLATE,
     NAME,
     PHONE,
+    PHONE_AFTER_WORD,
+    PLACA_NUMBER,
     STREET_ADDRESS,
     near,
     words,
@@ -821,7 +825,7 @@ RULES: tuple[Rule, ...] = (
         query="street addresses phone numbers remove",
         message="Includes a personal phone number.",
         fix="Remove the phone number; use the department's public non-emergency line if needed.",
-        patterns=(PHONE,),
+        patterns=(PHONE, PHONE_AFTER_WORD),
         unless=(DEPARTMENT_LINE,),
         view="light",
     ),
@@ -844,9 +848,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="badge_number", severity="revise", topic="personal identifying information",
         query="badge numbers identifying information employees remove",
-        message="Includes a badge number or radio call sign.",
-        fix="Remove the badge number or call sign.",
-        patterns=(BADGE_NUMBER, CALL_SIGN),
+        message="Includes a badge number, employee number or radio call sign.",
+        fix="Remove the badge number, employee number or call sign.",
+        patterns=(BADGE_NUMBER, BADGE_AFTER_NAME, PLACA_NUMBER, EMPLOYEE_NUMBER, CALL_SIGN),
         view="light",
     ),
     Rule(
