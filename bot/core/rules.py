@@ -279,6 +279,10 @@ ACCOUNT_PAGE = words(
     r"(?:its|their) own (?:\w+ )?(?:page|account|channel)",
     r"(?:pagina|cuenta|canal) (?:de |en )?(?:instagram|facebook|tiktok|youtube|redes)",
 )
+RANK_WORD = (
+    r"(?:sergeant|sgt|captain|capt|lieutenant|lt|officer|deputy|detective|chief|supervisor|"
+    r"trooper|cop|commander|sheriff|sargento|capitan|teniente|agente|oficial|comandante)"
+)
 # fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -817,7 +821,7 @@ RULES: tuple[Rule, ...] = (
         patterns=(STREET_ADDRESS,),
         unless=(words(r"police (?:department|headquarters|station)", r"city hall",
                       r"community center", r"public library", r"join us", r"see you there",
-                      r"coffee with a cop", r"open house", r"come (?:out|by|join)"),),
+                      r"coffee with a cop", r"open house"),),
         view="light",
     ),
     Rule(
@@ -892,6 +896,33 @@ RULES: tuple[Rule, ...] = (
                        r"onlyfans", r"brand deals?", r"ad revenue", r"paid subscribers"),
                  words(r"cops?", r"officers?", r"deputy", r"polic\w*", r"law enforcement",
                        r"department", r"badge", r"my job"), 120),
+        ),
+        accounts=PERSONAL_OR_UNKNOWN,
+    ),
+    Rule(
+        code="public_name", severity="revise", topic="personal identifying information",
+        query="names of members of the public dealt with at work remove the name general "
+              "description",
+        message="Names a member of the public you dealt with at work.",
+        fix="Take the name out, or say \"a driver\" or \"a resident\" instead.",
+        # "a driver named Kevin Mills", "una señora llamada Rosa"
+        patterns=(
+            r"\b(?:driver|motorist|passenger|guy|lady|woman|man|kid|teen|caller|subject|dude|"
+            r"se[nñ]ora|se[nñ]or|muchach[oa]|chamac[oa]|conductora?) (?:named|llamad[oa]|de "
+            r"nombre) (?-i:[A-Z][a-z]+)",
+        ),
+        view="light",
+    ),
+    Rule(
+        code="rank_opinion", severity="revise", topic="uniform, badge and insignia on "
+        "personal accounts",
+        query="rank and title lend weight to a personal opinion official position remove",
+        message="Uses your rank or title to lend weight to a personal opinion.",
+        fix="Keep the opinion and drop the rank, title and department name, so it reads as a "
+            "private citizen's.",
+        patterns=(
+            words(r"(?:speaking as|hablando como|as your|como su) (?:a |an |the |un |una |el |"
+                  r"la )?(?:\d+[- ]year |[\w'-]+ ){0,4}?" + RANK_WORD),
         ),
         accounts=PERSONAL_OR_UNKNOWN,
     ),

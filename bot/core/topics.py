@@ -167,4 +167,6 @@ CODE_TOPICS: dict[str, tuple[str, ...]] = {
     "on_duty_live": ("unclear",),
     "prompt_injection": ("trick_bot",),
     "unapproved_account": ("official_account",),
+    "public_name": ("identifiers",),
+    "rank_opinion": ("uniform_rank",),
 }
