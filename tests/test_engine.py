@@ -371,3 +371,10 @@ def test_a_private_voice_or_a_career_post_is_not_a_name_or_rank_finding(
     engine: Engine, text: str
 ) -> None:
     assert not set(check(engine, text).finding_codes) & {"public_name", "rank_opinion"}
+
+
+def test_a_help_lines_promise_of_confidentiality_is_not_a_disclosure(engine: Engine) -> None:
+    helpline = "DV Awareness Month 💜 The 24/7 hotline is free, confidential and bilingual."
+    assert "confidential_info" not in check(engine, helpline).finding_codes
+    leak = "This is confidential, but the sergeant's IA case is about the missing cash"
+    assert "confidential_info" in check(engine, leak).finding_codes

@@ -743,7 +743,11 @@ RULES: tuple[Rule, ...] = (
         ),
         unless=(words(r"confidential (?:tip line|hotline)", r"remain confidential",
                       r"tips? (?:can|may) (?:be|remain) (?:anonymous|confidential)",
-                      r"kept confidential"),),
+                      r"kept confidential",
+                      # a help line's promise: "the hotline is free, confidential and ..."
+                      r"(?:free|anonymous|gratis|gratuit[oa]s?|anonim[oa]s?),? (?:and |y )?"
+                      r"confidential(?:es)?",
+                      r"confidential(?:es)?,? (?:and |y )(?:free|anonymous|gratis|gratuit)"),),
     ),
     Rule(
         code="media_inquiry", severity="needs_review", topic="media inquiries and the PIO",
