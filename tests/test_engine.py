@@ -363,6 +363,7 @@ def test_a_name_a_rank_or_a_home_address_in_an_easy_post_is_revise(
     "text",
     [
         "Speaking as a mom of three: pack the sunscreen",
+        "Speaking as a cop's wife: the new shift schedule is rough on families",
         "Promoted to sergeant today! Grateful for my family",
         "Our dog is a good boy named Tucker 🐶",
     ],

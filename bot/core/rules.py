@@ -926,7 +926,8 @@ RULES: tuple[Rule, ...] = (
             "private citizen's.",
         patterns=(
             words(r"(?:speaking as|hablando como|as your|como su) (?:a |an |the |un |una |el |"
-                  r"la )?(?:\d+[- ]year |[\w'-]+ ){0,4}?" + RANK_WORD),
+                  r"la )?(?:\d+[- ]year |[\w'-]+ ){0,4}?" + RANK_WORD
+                  + r"(?!['’]s)"),  # "speaking as a cop's wife" is a spouse's voice
         ),
         accounts=PERSONAL_OR_UNKNOWN,
     ),
