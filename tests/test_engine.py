@@ -379,3 +379,16 @@ def test_a_help_lines_promise_of_confidentiality_is_not_a_disclosure(engine: Eng
     assert "confidential_info" not in check(engine, helpline).finding_codes
     leak = "This is confidential, but the sergeant's IA case is about the missing cash"
     assert "confidential_info" in check(engine, leak).finding_codes
+
+
+def test_a_reply_that_only_points_a_reporter_to_the_pio_is_not_a_media_answer(
+    engine: Engine,
+) -> None:
+    referral = "@metro_news Hi, I can't comment, but our PIO can help. The press line is online."
+    assert "media_inquiry" not in check(engine, referral).finding_codes
+    spanish = "No puedo comentar, pero nuestra oficina de prensa le puede ayudar. ¡Gracias!"
+    assert "media_inquiry" not in check(engine, spanish).finding_codes
+    # anything said beside the referral is still an answer to the press
+    aside = "@metro_news I can't comment, but our PIO can help. Off the record, it was way worse."
+    assert "media_inquiry" in check(engine, aside).finding_codes
+    assert check(engine, aside).verdict != "ok"

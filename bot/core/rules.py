@@ -283,6 +283,15 @@ RANK_WORD = (
     r"(?:sergeant|sgt|captain|capt|lieutenant|lt|officer|deputy|detective|chief|supervisor|"
     r"trooper|cop|commander|sheriff|sargento|capitan|teniente|agente|oficial|comandante)"
 )
+PIO_REFERRAL_ONLY = (
+    r"^(?=[\s\S]{0,400}$)(?![\s\S]*(?:off the record|on background|between us|don'?t quote|"
+    r"fuera de grabacion|entre nos|but (?:honestly|between|off)|pero (?:entre|la verdad)))"
+    r"[\s\S]*\b(?:i can'?t|i cannot|i'?m not able to|i am not able to|no puedo) "
+    r"(?:comment|comentar|speak to (?:that|this))\b[^.!?]{0,40}?,? (?:but|pero) (?:our|the|el|la|"
+    r"nuestr[oa]) (?:\w+ ){0,3}?(?:pio|public information officer|vocer[oa]|oficina de prensa)"
+    r"\b[^.!?]{0,40}?\b(?:can|will|is happy to|puede|pueden|le puede|te puede|les puede) "
+    r"(?:help|ayudar)"
+)
 # fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -775,6 +784,9 @@ RULES: tuple[Rule, ...] = (
                   r"(?:like|want) (?:a|your) (?:comment|statement|quote)",
                   r"comment from (?:an|a|the|any) (?:officer|deputy|cop)"),
         ),
+        # A short reply that only points the reporter to the PIO is `ok` (1058.17(b); the
+        # settled questions in docs/labelling.md); anything said beside it keeps the rule.
+        unless=(PIO_REFERRAL_ONLY,),
     ),
     Rule(
         code="unverified_claim", severity="needs_review",
