@@ -392,3 +392,12 @@ def test_a_reply_that_only_points_a_reporter_to_the_pio_is_not_a_media_answer(
     aside = "@metro_news I can't comment, but our PIO can help. Off the record, it was way worse."
     assert "media_inquiry" in check(engine, aside).finding_codes
     assert check(engine, aside).verdict != "ok"
+
+
+def test_a_public_offices_number_is_not_a_personal_phone(engine: Engine) -> None:
+    public = "Fender bender in the lot? Request the copy from Records at 555-0150, M-F 8-5."
+    assert "phone_number" not in check(engine, public).finding_codes
+    colleague = "Need a ride to the banquet? Text Marco, his cell is 555-201-3344"
+    assert "phone_number" in check(engine, colleague).finding_codes
+    dispatcher = "Tell dispatch that Marco's cell is 555-201-3344 if they need him"
+    assert "phone_number" in check(engine, dispatcher).finding_codes

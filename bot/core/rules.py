@@ -206,6 +206,16 @@ JUVENILE_ENFORCEMENT = words(
 # Masking characters people put inside slurs ("r*tard", "tr@nny").
 _V = r"[aeiouy*@#!1340.]"
 DEPARTMENT_LINE = words(r"non-?emergency", r"tip ?line", r"hotline", r"crime ?stoppers", r"911")
+# A public office's number, named right before it: "call Records at 555-0150", "the PIO line,
+# 555-0100", "victim services 555-0199". Not "dispatch" or "HR": a colleague's own cell is
+# often given that way.
+PUBLIC_OFFICE_NUMBER = (
+    r"\b(?:pio|public information(?: office)?|victim services?|victim advocates?|advocates|"
+    r"human resources|recruiting|recruitment|records(?: office| unit| division)?|media line|"
+    r"press line|main (?:line|number|office)|front desk|crisis line|help ?line|shelter|"
+    r"l[ií]nea de denuncias|servicios a v[ií]ctimas|recursos humanos|reclutamiento|oficina de "
+    r"prensa)\b[^\n]{0,40}?(?:" + PHONE + r")"
+)
 # A question about a post the engine cannot see ("Can I post ...?").
 QUESTION = (
     r"^\W*(?:can|may|could|should|would|is it|isn'?t it|am i|are we|are officers|do i|does|"
@@ -846,7 +856,7 @@ RULES: tuple[Rule, ...] = (
         message="Includes a personal phone number.",
         fix="Remove the phone number; use the department's public non-emergency line if needed.",
         patterns=(PHONE, PHONE_AFTER_WORD),
-        unless=(DEPARTMENT_LINE,),
+        unless=(DEPARTMENT_LINE, PUBLIC_OFFICE_NUMBER),
         view="light",
     ),
     Rule(
