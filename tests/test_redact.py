@@ -115,6 +115,8 @@ def test_unknown_placeholders_stay_as_written() -> None:
             "January fifth, nineteen ninety",
             "DOB",
         ),
+        ("La señora golpeada, su cel es 555 01 58, no quiere hablar.", "555 01 58", "PHONE"),
+        ("Arrestado ayer, nacido el 3/11/1988, sin licencia.", "3/11/1988", "DOB"),
     ],
 )
 def test_evasions_are_redacted_and_restored(draft: str, secret: str, kind: str) -> None:

@@ -105,8 +105,8 @@ PLACA_NUMBER = r"\bplaca\s*(?:es\s+)?(?:la\s+|el\s+|n[uú]mero\s+|no\.?\s*|#\s*)
 # ("su cel es 555 01 58", "whatsapp 55 1234 5678").
 PHONE_AFTER_WORD = (
     r"\b(?:cel(?:ular)?|tel(?:[eé]fono)?|whats(?:app)?|cell|phone)\b(?:\s+(?:es|is|de\s+\w+))?"
-    r"\s*:?\s*\+?\d{2,4}(?:[\s.-]\d{2,4}){2,3}\b"
-)
+    r"\s*:?\s*(?P<value>\+?\d{2,4}(?:[\s.-]\d{2,4}){2,3})\b"
+)  # the named group is what redaction replaces
 # The local part is bounded at RFC 5321's 64 characters: unbounded, every start inside a
 # long run of "a.a.a..." rescans the run to its end (quadratic time).
 EMAIL = r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"
