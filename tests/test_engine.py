@@ -317,9 +317,14 @@ def test_a_radio_call_sign_is_an_identifier_to_remove(engine: Engine) -> None:
         ("Done with the CIT course! HR, it's under emp no. 3 1 0 7 7 😉", "badge_number"),
         ("¡Feliz cumpleaños, Nando! Nacido el 14/02/1990, ya eres un viejito 😂", "date_of_birth"),
         ("Si no llegas al juego avísale a Pérez, su cel es 555 20 44", "phone_number"),
+        ("Gave a warning to a driver named Tom Briggs doing 50 in the school zone", "public_name"),
+        ("Ayudé a una señora llamada Carmen con su llanta en la 9, qué amable", "public_name"),
+        ("Speaking as a 12-year detective: the new bail law is a mistake", "rank_opinion"),
+        ("As your neighborhood sergeant, I think the park curfew is silly", "rank_opinion"),
+        ("Block party Saturday! Come by 212 Larkin Ct, we'll have burgers", "street_address"),
     ],
 )
-def test_identifiers_in_the_shapes_officers_write_are_revise(
+def test_an_identifier_name_rank_or_home_address_in_an_easy_post_is_revise(
     engine: Engine, text: str, code: str
 ) -> None:
     decision = check(engine, text, account="personal")
@@ -334,44 +339,23 @@ def test_identifiers_in_the_shapes_officers_write_are_revise(
         "Se me cayó la placa de la troca otra vez, qué risa",
         "My employee of the month plaque finally came 🏆",
         "Mi hijo nació el mismo día que su abuelo 💙",
-    ],
-)
-def test_numbers_and_words_near_those_shapes_are_not_identifiers(engine: Engine, text: str) -> None:
-    found = set(check(engine, text).finding_codes)
-    assert not found & {"badge_number", "date_of_birth", "phone_number"}
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("Gave a warning to a driver named Tom Briggs doing 50 in the school zone", "public_name"),
-        ("Ayudé a una señora llamada Carmen con su llanta en la 9, qué amable", "public_name"),
-        ("Speaking as a 12-year detective: the new bail law is a mistake", "rank_opinion"),
-        ("As your neighborhood sergeant, I think the park curfew is silly", "rank_opinion"),
-        ("Block party Saturday! Come by 212 Larkin Ct, we'll have burgers", "street_address"),
-    ],
-)
-def test_a_name_a_rank_or_a_home_address_in_an_easy_post_is_revise(
-    engine: Engine, text: str, code: str
-) -> None:
-    decision = check(engine, text, account="personal")
-    assert decision.verdict == "revise"
-    assert code in decision.finding_codes
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "Speaking as a mom of three: pack the sunscreen",
         "Speaking as a cop's wife: the new shift schedule is rough on families",
         "Promoted to sergeant today! Grateful for my family",
         "Our dog is a good boy named Tucker 🐶",
     ],
 )
-def test_a_private_voice_or_a_career_post_is_not_a_name_or_rank_finding(
+def test_words_near_those_shapes_in_a_private_or_career_post_are_not_findings(
     engine: Engine, text: str
 ) -> None:
-    assert not set(check(engine, text).finding_codes) & {"public_name", "rank_opinion"}
+    found = set(check(engine, text).finding_codes)
+    assert not found & {
+        "badge_number",
+        "date_of_birth",
+        "phone_number",
+        "public_name",
+        "rank_opinion",
+    }
 
 
 def test_a_help_lines_promise_of_confidentiality_is_not_a_disclosure(engine: Engine) -> None:
