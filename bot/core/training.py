@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -382,6 +383,13 @@ def leave_one_batch_out(
     return out
 
 
+def _as_saved(model: JudgeModel) -> JudgeModel:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "judge.npz"
+        model.save(path)
+        return JudgeModel.load(path)
+
+
 @dataclass
 class TrainResult:
     model: JudgeModel
@@ -410,6 +418,17 @@ def train(
         [caught[row] for row in folds.rows],
     )
     model = fit_heads(features, config)
+    # The held-out threshold may still approve a labelled harmful draft the rules miss; the
+    # shipped judge must never approve one it was trained on, so it stays below all of them.
+    # They are scored as shipped: the model file keeps its weights in float16.
+    in_sample = score_rows(_as_saved(model), features)
+    known_open = [
+        a.harm
+        for a, case, stopped in zip(in_sample, cases, caught, strict=True)
+        if case.expected != "ok" and not stopped
+    ]
+    if known_open and min(known_open) < threshold:
+        threshold = float(min(known_open))
     lines = [json.dumps([c.id, c.text, c.account, c.incident, c.expected]) for c in cases]
     model.meta.update(
         {
