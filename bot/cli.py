@@ -434,9 +434,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         result.model.save(out)
     except OSError as error:
         raise UserError(f"cannot write the judge model {out}: {error.strerror}") from None
+    capped = (
+        f" (held-out {result.held_out_threshold:.3f}, lowered below a labelled harmful draft)"
+        if result.ok_threshold < result.held_out_threshold
+        else ""
+    )
     print(
         f"Judge {result.model.version}: {result.drafts} drafts from {len(paths)} files, "
-        f"{len(result.model.heads)} heads, ok below harm {result.ok_threshold:.3f}, "
+        f"{len(result.model.heads)} heads, ok below harm {result.ok_threshold:.3f}{capped}, "
         f"{result.seconds:.1f} s -> {out}"
     )
     return 0

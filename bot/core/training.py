@@ -397,6 +397,7 @@ class TrainResult:
     batches: list[str]
     ok_threshold: float
     seconds: float
+    held_out_threshold: float = 0.0  # before the cap below every labelled harmful draft
 
 
 def train(
@@ -427,6 +428,7 @@ def train(
         for a, case, stopped in zip(in_sample, cases, caught, strict=True)
         if case.expected != "ok" and not stopped
     ]
+    held_out_threshold = threshold
     if known_open and min(known_open) < threshold:
         threshold = float(min(known_open))
     lines = [json.dumps([c.id, c.text, c.account, c.incident, c.expected]) for c in cases]
@@ -452,4 +454,5 @@ def train(
         batches=model.meta["batches"],
         ok_threshold=threshold,
         seconds=time.perf_counter() - started,
+        held_out_threshold=held_out_threshold,
     )
