@@ -118,6 +118,27 @@ def test_a_list_item_takes_the_force_of_its_lead_in() -> None:
     )
 
 
+def test_a_nested_list_item_takes_the_force_of_the_sentence_above_its_list(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "directive.txt").write_text(
+        "I. USE OF SOCIAL MEDIA ON DUTY\n"
+        "A. The Department recognizes numerous potential uses of social media, which may "
+        "include but are not limited to:\n"
+        "1. Community Outreach and Engagement:\n"
+        "a. Providing crime prevention tips\n"
+        "b. Recruitment for employment and volunteer positions\n"
+        "B. Members shall not post photographs of evidence.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.load(tmp_path, tmp_path / "cache")
+    force = {
+        section.section: engine.provisions.force_of(section).force for section in engine.sections
+    }
+    assert force["I.A.1.a"] == "permits" and force["I.A.1.b"] == "permits"
+    assert force["I.B"] == "prohibits"
+
+
 @needs_manuals
 def test_a_stricter_manual_gives_a_stricter_answer_naming_its_approver(tmp_path: Path) -> None:
     engine = Engine.load(POLICIES / "urbana-il", tmp_path / "cache")

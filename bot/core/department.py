@@ -27,6 +27,7 @@ SEARCH_DEPTH = 12
 FUSION_DEPTH = 50
 RECENT_SEARCHES = 64
 MAX_DRAFT_QUERY_CHARS = 1500
+MAX_LEAD_IN_DEPTH = 3  # how far up a list item looks for the sentence that gives its force
 # How much a candidate's kind of text counts when choosing the governing provision.
 WEIGHT_INFORMS = 0.55  # a provision that neither forbids, gates nor permits anything
 WEIGHT_PARENT = 0.85  # the introduction of a section whose items are the provisions
@@ -96,10 +97,14 @@ class Provisions:
         for section in sections:
             self._by_id.setdefault(section.section, []).append(section)
         self.forces: dict[tuple[str, str], ProvisionForce] = {}
+        self._context: dict[tuple[str, str], str] = {}  # the texts of a section's ancestors
         for section in sections:
-            parent = self._by_key.get((section.source, section.parent or ""))
-            lead_in = parent.text if parent is not None and section.parent else ""
+            ancestors = self._ancestors(section)
+            # A list item takes its force from the nearest enclosing text that has one
+            # ("uses of social media, which may include:" / "2. Community Outreach:" / "a.").
+            lead_in = next((a.text for a in ancestors if read_force(a.text).force != "informs"), "")
             self.forces[(section.source, section.section)] = read_force(section.text, lead_in)
+            self._context[(section.source, section.section)] = " ".join(a.text for a in ancestors)
         self._recent: dict[tuple[str, str], Governing | None] = {}
         self._lock = threading.Lock()
         self.vectors: np.ndarray | None = None
@@ -108,6 +113,17 @@ class Provisions:
         self._first_passage: dict[tuple[str, str], Passage] = {}
         for passage in index.passages:
             self._first_passage.setdefault((passage.source, passage.section), passage)
+
+    def _ancestors(self, section: PolicySection) -> list[PolicySection]:
+        found: list[PolicySection] = []
+        current = section
+        while current.parent and len(found) < MAX_LEAD_IN_DEPTH:
+            parent = self._by_key.get((current.source, current.parent))
+            if parent is None or parent in found:
+                break
+            found.append(parent)
+            current = parent
+        return found
 
     def topic(self, key: str) -> Topic | None:
         return self.settings.custom_topics.get(key) or TOPICS_BY_KEY.get(key)

@@ -72,7 +72,8 @@ _PERMITS = re.compile(
     r"(?:may|can)\s+(?!not\b|be\s+(?:subject|required|disciplined|held|liable)\b)"
     r"|\bmay\s+(?:use|post|share|express|participate|comment|display|include)\b"
     r"|\b(?:may|can)\s+be\s+(?:posted|used|shared|released|displayed|published)\b"
-    r"|\bretain\s+(?:their|the)\s+right\b",
+    r"|\bretain\s+(?:their|the)\s+right\b"
+    r"|\b(?:recogni[sz]es|potential|appropriate|acceptable)\s+(?:\w+\s+){0,2}uses?\s+of\b",
     re.IGNORECASE,
 )
 _NOTHING_PROHIBITS = re.compile(r"\bnothing\s+in\s+this\s+policy\b[^.]{0,40}\bprohibit", re.I)
