@@ -333,6 +333,77 @@ def test_an_identifier_name_rank_or_home_address_in_an_easy_post_is_revise(
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Heads up: there will be no deputies on the north beat Sunday night", "tactical_info"),
+        ("Este sábado no habrá patrullaje en la colonia norte por el desfile", "tactical_info"),
+        (
+            "Solo somos dos en el turno de madrugada toda la semana, recen por nosotros",
+            "tactical_info",
+        ),
+        ("The cameras at the sally port have been down since Tuesday lol", "building_security"),
+        ("Jail side door still doesn't lock right. Great security, county 🙄", "building_security"),
+        ("Honestly people like that are basically animals", "group_disparagement"),
+        ("Otra vez el pinche veneco del semáforo", "slur"),
+    ],
+)
+def test_an_uncovered_area_a_security_gap_or_a_dehumanised_group_is_not_posted(
+    engine: Engine, text: str, code: str
+) -> None:
+    decision = check(engine, text, account="personal")
+    assert decision.verdict == "do_not_post"
+    assert code in decision.finding_codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Shoutout to night shift for leaving the cruiser on E again 🙃",
+            "colleague_disparagement",
+        ),
+        (
+            "Great day at the fair! Unlike B shift, we actually showed up on time",
+            "colleague_disparagement",
+        ),
+        ("Last shift as 3-Lincoln-20 tonight, thank you all 💙", "badge_number"),
+    ],
+)
+def test_a_jab_at_another_shift_or_a_call_sign_is_revise(
+    engine: Engine, text: str, code: str
+) -> None:
+    decision = check(engine, text, account="personal")
+    assert decision.verdict == "revise"
+    assert code in decision.finding_codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There will be no school on Monday, enjoy the long weekend!",
+        "No officers were hurt in tonight's storm, thank God",
+        "Shoutout to day shift for the breakfast tacos this morning!",
+        "Our back door at home won't latch, any handyman recommendations?",
+        "The locks in the gym locker room are broken again lol",
+        "Mi primo venezolano llegó ayer, ¡bienvenido!",
+        "Golf 18 holes Sunday with Mike 12 years running",
+    ],
+)
+def test_near_misses_for_coverage_security_shift_and_call_sign_shapes_are_not_findings(
+    engine: Engine, text: str
+) -> None:
+    found = set(check(engine, text).finding_codes)
+    assert not found & {
+        "tactical_info",
+        "building_security",
+        "colleague_disparagement",
+        "badge_number",
+        "group_disparagement",
+        "slur",
+    }
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Ofc. Dana Ortiz, #1 fan of the Red Sox, welcome aboard!",

@@ -121,6 +121,7 @@ def test_the_corpus_covers_every_verdict_topic_rule_and_language(
         "unapproved_account",
         "public_name",
         "rank_opinion",
+        "building_security",
     }
     assert set(RULE_CODES) - engine_only <= labelled_codes
 

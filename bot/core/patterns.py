@@ -80,6 +80,14 @@ CALL_SIGN = (
     r"\b(?:unit|car|call ?sign)\s*#?\s*(?=[0-9A-Za-z-]{0,12}\d)(?=[0-9A-Za-z-]{0,12}[A-Za-z])"
     r"(?-i:[0-9A-Z][0-9A-Za-z]{0,4}(?:-[0-9A-Z][0-9A-Za-z]{0,4}){1,2})\b"
 )
+# A call sign in the phonetic alphabet: "Lincoln-14", "2-Sam-6", "Sierra-14" (the hyphen is
+# required, so "golf 18" or "Mike 12 years old" are not one).
+PHONETIC_CALL_SIGN = (
+    r"\b(?:\d{1,2}-)?(?:adam|boy|charlie|david|edward|frank|george|henry|ida|john|king|lincoln|"
+    r"mary|nora|ocean|paul|queen|robert|sam|tom|union|victor|william|x-?ray|young|zebra|alpha|"
+    r"bravo|delta|echo|foxtrot|hotel|india|juliet|kilo|lima|mike|november|oscar|papa|quebec|"
+    r"romeo|sierra|tango|whiskey|yankee|zulu)-\d{1,3}\b"
+)
 DATE_OF_BIRTH = (
     r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?)\s*:?\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
     r"|\b(?:dob|d\.o\.b\.|date of birth)\b"

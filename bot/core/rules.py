@@ -27,6 +27,7 @@ from bot.core.patterns import (
     NAME,
     PHONE,
     PHONE_AFTER_WORD,
+    PHONETIC_CALL_SIGN,
     PLACA_NUMBER,
     STREET_ADDRESS,
     near,
@@ -471,8 +472,48 @@ RULES: tuple[Rule, ...] = (
                   r"(?:unpatrolled|uncovered) (?:tonight|until)",
                   r"(?:i'?m|we'?re) (?:posted|parked|sitting|set up) (?:at|on|behind|by)",
                   r"speed trap (?:at|on)", r"(?:checkpoint|surveillance) (?:at|on|location)"),
+            # An area left uncovered: "there will be no transit officers at ...", "no habrá
+            # patrullaje en el sector", "solo somos tres en el turno", "casi nunca pasamos por
+            # el río después de las 2" (1058.14(c), (d)).
+            r"\b(?:there(?:'ll| will) be|there(?:'s| is| are)|we(?:'ll| will)? have|we'?ve got|"
+            r"we got)\s+(?:absolutely\s+)?(?:no|zero)\s+(?:\w+\s+)?(?:officers?|deputies|troopers|"
+            r"units|patrols?|patrol cars|coverage|cops|cars)\b",
+            r"\b(?:no (?:habra|hay|va a haber|vamos a tener|tendremos|tenemos)|sin)\s+(?:\w+\s+)?"
+            r"(?:patrullaje|patrullas|agentes|policias|oficiales|unidades|vigilancia|cobertura)\b",
+            r"\bsolo (?:somos|hay|quedamos|estamos|tenemos) (?:dos|tres|cuatro|cinco|\d+)\b.{0,50}?"
+            r"\b(?:turno|patrulla|noche|guardia|sector|agentes|unidades|oficiales)\b",
+            r"\b(?:casi nunca|nunca|no) (?:pasamos|patrullamos|vamos|rondamos) (?:por|a)\b.{0,60}?"
+            r"\b(?:despues|antes|entre|de noche|los (?:sabados|domingos|lunes|viernes|fines))"
+            r"|\bwe (?:almost |basically |hardly |rarely )?(?:never|don'?t) (?:patrol|drive by|"
+            r"come by|swing by|cover)\b.{0,60}?\b(?:after|before|between|at night|on "
+            r"(?:weekends|saturdays|sundays))",
         ),
         unless=(words(r"retired", r"years ago", r"back in (?:the day|\d{4})"),),
+    ),
+    Rule(
+        code="building_security", severity="do_not_post",
+        topic="operational and tactical information",
+        query="security setup alarm codes camera locations floor plans department buildings "
+              "equipment weak points",
+        message="Reveals a weak point in a department building's security.",
+        fix="Do not post it; report the broken door, lock or camera to facilities or a "
+            "supervisor instead.",
+        patterns=(
+            r"\b(?:back|side|rear|front|sally ?port|jail|station|garage|evidence(?: room)?|"
+            r"loading|employee|lobby|cell|gate)\s+(?:doors?|gates?|locks?|cameras?)\b.{0,40}?"
+            r"\b(?:doesn'?t|does not|don'?t|won'?t|isn'?t|aren'?t|still (?:doesn'?t|won'?t|isn'?t)|"
+            r"never|no longer)\s+(?:latch|lock|close|work|record|shut)\w*",
+            r"\b(?:cameras?|locks?|alarms?|card readers?|fence|gate)\s+(?:at|in|on|around) "
+            r"(?:the |our )?(?:station|jail|precinct|substation|sally ?port|evidence room|"
+            r"impound|armory)\b.{0,20}?\b(?:is|are|has been|have been|still|been)\s+"
+            r"(?:\w+\s+)?(?:down|broken|out|busted|dead|off)\b",
+        ),
+        # a door at home or a gym's broken locker is not a department building
+        requires=(words(r"station", r"jail", r"precinct", r"substation", r"sally ?port",
+                        r"evidence room", r"armory", r"lockup", r"detention", r"headquarters",
+                        r"hq", r"pd", r"sheriff'?s office", r"department", r"dept",
+                        r"courthouse", r"booking"),),
+        unless=(words(r"retired", r"years ago", r"back in (?:the day|\d{4})", r"fixed"),),
     ),
     Rule(
         code="on_duty_live", severity="needs_review",
@@ -558,7 +599,8 @@ RULES: tuple[Rule, ...] = (
                   rf"tr{_V}nn(?:y|ies)", rf"r{_V}t{_V}rds?", rf"r{_V}t{_V}rded", r"towelheads?",
                   r"raghead\w*", r"sand ?n[i1]gg\w*", r"beaners?", r"jungle bunn(?:y|ies)",
                   r"porch monkeys?", r"camel jockeys?", r"mongoloids?", r"sodomites?",
-                  r"savages"),
+                  r"savages", r"venec[oa]s", r"pinche venec[oa]", r"sudacas?",
+                  r"espaldas mojadas"),
         ),
     ),
     Rule(
@@ -586,6 +628,19 @@ RULES: tuple[Rule, ...] = (
                   r"animals))", r"breed (?:problems|crime|criminals|trouble)",
                   r"this neighborhood is (?:a )?(?:zoo|jungle)",
                   r"(?:they|them) don'?t belong here"),
+            # Dehumanising a group without naming it ("ppl like that are basically rats",
+            # "the animals on the east side", "ship 'em all back", "spray em out").
+            r"\b(?:people|ppl|folks|those|they|them|these|all of them|y'?all)\s+(?:like "
+            r"(?:that|them|this)\s+)?(?:are|r|is)\s+(?:basically |just |literally |all |nothing "
+            r"but )?(?:animals|rats|vermin|roaches|cockroaches|parasites|savages|subhuman|scum|"
+            r"gremlins)\b",
+            r"\bthe (?:animals|savages|vermin|rats|roaches|cockroaches)\s+(?:on|in|from|over in|"
+            r"down in|out in|over on|down by)\s+(?:the\s+)?\w+",
+            r"\bship (?:'?em|them) (?:all )?back\b|\bhere illegally\b|\bspray (?:'?em|them) "
+            r"(?:out|down|off)\b",
+            r"\b(?:international students|foreign(?:ers| students)|immigrants|women|females|asians|"
+            r"mexicans|latinos|hispanics|old people|tourists|out[- ]of[- ]staters|\w+ (?:people|"
+            r"ladies))\s+(?:can'?t|cannot|don'?t know how to|never learned to)\s+drive\b",
             r"\b(?:everybody|everyone|all the people|people|all of them) (?:on|in|from) "
             r"(?:that|the other|this|the wrong|the|those)(?: [\w-]+){0,2} (?:side of "
             r"(?:the )?tracks|neighborhood|part of town|area|complex|projects|apartments|"
@@ -625,6 +680,21 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:even|finally) (?-i:[A-Z][a-z]+) (?:showed up|was|got here) on time\b",
             rf"{RANK_AND_NAME}.{{0,60}}?\bwithout (?:taking out|hitting|crashing into|backing "
             r"into|running over|wrecking) (?:a|the|any|another|single)\b",
+            # A sarcastic shout-out to another shift or unit ("shoutout to day shift for
+            # leaving the car on E AGAIN 🙃", "unlike night shift, they answer their email",
+            # "the 'geniuses' in IT", "los del otro turno que ni café dejan").
+            r"\b(?:shout ?out|thanks|thank you|kudos|props)\s+(?:to\s+)?(?:the\s+|whoever\s+"
+            r"(?:on|in)\s+)?(?:[a-d]|day|night|swing|mid|the other|other)[- ]shift\b.{0,80}?"
+            r"(?:🙄|😒|🙃|😤|\bagain\b|\bnever\b|\bzero\b|\bapparently\b|\boptional\b|"
+            r"\btrue heroes\b|\bgenius|\bthanks for nothing\b)",
+            r"\bunlike (?:the )?(?:[a-d]|day|night|swing|mid|other)[- ]shift\b|\b(?:[a-d]|day|"
+            r"night|swing|mid)[- ]shift,? (?:who|which) (?:apparently|still|never|can'?t|"
+            r"couldn'?t)\b|\bwhoever (?:on|in) (?:[a-d]|day|night|swing|mid)[- ]shift\b",
+            r"\b(?:the )?[\"']?(?:geniuses|rocket scientists|brain trust|masterminds)[\"']? (?:in|"
+            r"at|on|over in|from) (?:it|records|dispatch|admin|hr|the front office|day shift|"
+            r"night shift|command|fleet)\b",
+            r"\b(?:los|las) del otro turno\b.{0,60}?\b(?:ni|nunca|flojo\w*|inutiles|no sirven|"
+            r"no hacen)\b",
         ),
     ),
     Rule(
@@ -880,7 +950,14 @@ RULES: tuple[Rule, ...] = (
         query="badge numbers identifying information employees remove",
         message="Includes a badge number, employee number or radio call sign.",
         fix="Remove the badge number, employee number or call sign.",
-        patterns=(BADGE_NUMBER, BADGE_AFTER_NAME, PLACA_NUMBER, EMPLOYEE_NUMBER, CALL_SIGN),
+        patterns=(
+            BADGE_NUMBER,
+            BADGE_AFTER_NAME,
+            PLACA_NUMBER,
+            EMPLOYEE_NUMBER,
+            CALL_SIGN,
+            PHONETIC_CALL_SIGN,
+        ),
         view="light",
     ),
     Rule(

@@ -169,4 +169,5 @@ CODE_TOPICS: dict[str, tuple[str, ...]] = {
     "unapproved_account": ("official_account",),
     "public_name": ("identifiers",),
     "rank_opinion": ("uniform_rank",),
+    "building_security": ("tactics",),
 }
