@@ -3,8 +3,9 @@
 .venv/bin/python bench/bench_judge.py [--runs 200]
 
 Reports, for short drafts and for 2,000-character drafts: decision latency p50/p95/p99 of the
-rule table alone and of rules + judge (embedding included), interleaved run by run so the
-machine's noise hits both alike; the judge's cold load (model file + embedding weights); and
+rule table alone with every pattern run in `re`, of the rule table with its RE2 prefilter (as
+shipped), and of rules + judge (embedding included), interleaved run by run so the machine's
+noise hits all three alike; the judge's cold load (model file + embedding weights); and
 the process's peak resident memory after both engines are loaded.
 """
 
@@ -54,15 +55,22 @@ def main() -> None:
     judge.assess("warm up the embedding model", "unknown", False)
     load_seconds = time.perf_counter() - started
 
+    every_pattern = Engine.load(DEFAULT_POLICY_DIR, None, with_judge=False)
+    every_pattern.prefilter = False
     rules = Engine.load(DEFAULT_POLICY_DIR, None, with_judge=False)
     combined = Engine.load(DEFAULT_POLICY_DIR, None, with_judge=False)
     combined.judge = judge
     print(f"judge cold load (model + embedding weights, first draft): {load_seconds:.2f} s")
     for label, length in (("corpus drafts", None), ("2,000-character drafts", 2000)):
-        timings: dict[str, list[float]] = {"rules": [], "rules + judge": []}
+        engines = (
+            ("rules, every pattern", every_pattern),
+            ("rules", rules),
+            ("rules + judge", combined),
+        )
+        timings: dict[str, list[float]] = {name: [] for name, _ in engines}
         for text in drafts(args.runs, length):
             request = CheckRequest(text=text, account="personal")
-            for name, engine in (("rules", rules), ("rules + judge", combined)):
+            for name, engine in engines:
                 normalize.cache_clear()  # each check starts cold, as a new draft does
                 begin = time.perf_counter()
                 engine.check(request)
@@ -70,7 +78,7 @@ def main() -> None:
         print(f"\n{label} ({args.runs} each, interleaved):")
         for name, values in timings.items():
             print(
-                f"  {name:<15} p50 {statistics.median(values):6.1f} ms   "
+                f"  {name:<21} p50 {statistics.median(values):6.1f} ms   "
                 f"p95 {percentile(values, 0.95):6.1f} ms   p99 {percentile(values, 0.99):6.1f} ms"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

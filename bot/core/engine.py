@@ -87,6 +87,7 @@ class Engine:
         self.policy_version = version
         self.stats = stats
         self.rules = rules
+        self.prefilter = True  # RE2 twins pick the rule patterns worth running (bench/ compares)
         self._sections_by_key = {(s.source, s.section): s for s in sections}
         self._parent_sections = parent_keys(sections)
         self.provisions = Provisions(
@@ -350,7 +351,7 @@ class Engine:
     def rule_findings(self, request: CheckRequest) -> list[Finding]:
         text = validate_draft(request.text)
         views = {"strict": normalize(text), "light": normalize_light(text)}
-        return [finding for _, finding in match_rules(request, views, self.rules)]
+        return [finding for _, finding in match_rules(request, views, self.rules, self.prefilter)]
 
     def assess(self, request: CheckRequest) -> Assessment | None:
         if self.judge is None:

@@ -9,6 +9,7 @@ The vocabularies below are deliberately broad phrase lists; a department tunes t
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -33,6 +34,7 @@ from bot.core.patterns import (
     near,
     words,
 )
+from bot.core.prefilter import PatternSet
 from bot.core.text import NormalizedText
 
 TextView = Literal["strict", "light"]
@@ -1116,12 +1118,114 @@ RULES: tuple[Rule, ...] = (
 RULE_CODES: tuple[str, ...] = tuple(dict.fromkeys(rule.code for rule in RULES))
 
 
+@dataclass(frozen=True)
+class _RulePositions:
+    """Where one rule's patterns sit in its view's PatternSet."""
+
+    patterns: tuple[int, ...]
+    requires: tuple[int, ...]
+    unless: tuple[int, ...]
+
+
+class RuleScanner:
+    """The rule table with one RE2 prefilter per text view (bot/core/prefilter.py): a pattern
+    runs in `re` only when the prefilter says it could match, so the findings are the same
+    as running every pattern, in a fraction of the time on a long draft."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        collected: dict[TextView, list[re.Pattern[str]]] = {"strict": [], "light": []}
+        self.positions: list[_RulePositions] = []
+        for rule in rules:
+            bucket = collected[rule.view]
+
+            def place(patterns: tuple[re.Pattern[str], ...], bucket=bucket) -> tuple[int, ...]:
+                start = len(bucket)
+                bucket.extend(patterns)
+                return tuple(range(start, len(bucket)))
+
+            self.positions.append(
+                _RulePositions(
+                    place(rule.compiled), place(rule.compiled_requires), place(rule.compiled_unless)
+                )
+            )
+        self.sets = {view: PatternSet.build(patterns) for view, patterns in collected.items()}
+
+    def match(
+        self, request: CheckRequest, views: dict[TextView, NormalizedText]
+    ) -> list[tuple[Rule, Finding]]:
+        candidates = {
+            view: self.sets[view].candidates(views[view].text)
+            for view in self.sets
+            if view in views
+        }
+        fired: dict[str, tuple[Rule, Finding]] = {}
+        for rule, where in zip(self.rules, self.positions, strict=True):
+            if rule.code in fired or not rule.applies_to(request):
+                continue
+            if rule.fallback and any(f.severity != "info" for _, f in fired.values()):
+                continue
+            possible = candidates[rule.view]
+            if not any(index in possible for index in where.patterns):
+                continue
+            if not all(index in possible for index in where.requires):
+                continue
+            text = views[rule.view].text
+            if any(
+                pattern.search(text)
+                for index, pattern in zip(where.unless, rule.compiled_unless, strict=True)
+                if index in possible
+            ):
+                continue
+            if not all(pattern.search(text) for pattern in rule.compiled_requires):
+                continue
+            for index, pattern in zip(where.patterns, rule.compiled, strict=True):
+                if index not in possible:
+                    continue
+                match = pattern.search(text)
+                if match:
+                    fired[rule.code] = (rule, _finding(rule, views[rule.view], match))
+                    break
+        return list(fired.values())
+
+
+_SCANNERS: dict[int, RuleScanner] = {}
+_SCANNERS_LOCK = threading.Lock()
+
+
+def scanner_for(rules: tuple[Rule, ...]) -> RuleScanner:
+    """The scanner of a rule table, built once per table (engines reloaded on a policy
+    change share it); the table is kept alive by its scanner, so its id stays its own."""
+    scanner = _SCANNERS.get(id(rules))
+    if scanner is None or scanner.rules is not rules:
+        with _SCANNERS_LOCK:
+            scanner = _SCANNERS.get(id(rules))
+            if scanner is None or scanner.rules is not rules:
+                scanner = _SCANNERS[id(rules)] = RuleScanner(rules)
+    return scanner
+
+
+def _finding(rule: Rule, view: NormalizedText, match: re.Match[str]) -> Finding:
+    return Finding(
+        code=rule.code,
+        severity=rule.severity,
+        message=rule.message,
+        fix=rule.fix,
+        span=view.span_in_source(match.start(), match.end()),
+        topic=rule.topic,
+    )
+
+
 def match_rules(
     request: CheckRequest,
     views: dict[TextView, NormalizedText],
     rules: tuple[Rule, ...] = RULES,
+    prefilter: bool = True,
 ) -> list[tuple[Rule, Finding]]:
-    """Every rule that fires on the request, with its finding (the first match per code)."""
+    """Every rule that fires on the request, with its finding (the first match per code).
+    `prefilter=False` runs every pattern (the reference the prefilter is checked against)."""
+    if prefilter:
+        return scanner_for(rules).match(request, views)
     fired: dict[str, tuple[Rule, Finding]] = {}
     for rule in rules:
         if rule.code in fired or not rule.applies_to(request):
