@@ -139,6 +139,32 @@ def test_a_nested_list_item_takes_the_force_of_the_sentence_above_its_list(
     assert force["I.B"] == "prohibits"
 
 
+def test_an_allowed_official_post_cites_the_item_of_the_list_of_allowed_content(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "manual.txt").write_text(
+        "342.2 POLICY\n"
+        "The Department may use social media as a method of effectively informing the public "
+        "about department services, issues, investigations and other relevant events.\n"
+        "342.4 AUTHORIZED CONTENT\n"
+        "Only content that is appropriate for public release and supports the department "
+        "mission may be posted.\n"
+        "Examples of appropriate content include:\n"
+        "(a) Announcements.\n"
+        "(b) Tips and information related to crime prevention.\n"
+        "(c) Recruitment of personnel.\n"
+        "342.5 PROHIBITED CONTENT\n"
+        "Content that is prohibited from posting includes, but is not limited to:\n"
+        "(a) Content that is abusive, discriminatory, inflammatory or sexually explicit.\n",
+        encoding="utf-8",
+    )
+    engine = Engine.load(tmp_path, tmp_path / "cache")
+    tip = "Lock your car doors tonight and take your valuables inside. Most break-ins are easy."
+    permitting = engine.provisions.permitting(tip, "official")
+    # The item's own words say nothing of posting; its list's introduction does.
+    assert permitting is not None and permitting.section.section == "342.4(b)"
+
+
 @needs_manuals
 def test_a_stricter_manual_gives_a_stricter_answer_naming_its_approver(tmp_path: Path) -> None:
     engine = Engine.load(POLICIES / "urbana-il", tmp_path / "cache")

@@ -134,7 +134,10 @@ class Provisions:
     def sections_with_id(self, section_id: str) -> list[PolicySection]:
         return self._by_id.get(section_id, [])
 
-    def _weight(self, passage: Passage) -> float:
+    def _weight(self, passage: Passage, lead_in_speaks: bool = False) -> float:
+        """How much a candidate's kind of text counts; with `lead_in_speaks`, a list item
+        whose introduction speaks of posting ("content that may be posted includes:") is
+        about speech although its own words ("Recruitment of personnel.") are not."""
         key = (passage.source, passage.section)
         weight = 1.0
         if self.forces[key].force == "informs":
@@ -145,7 +148,10 @@ class Provisions:
             weight *= WEIGHT_DEFINITIONS
         elif _PREFATORY.search(passage.title):
             weight *= WEIGHT_PREFATORY
-        if not _SPEECH.search(passage.text):
+        speaks = _SPEECH.search(passage.text) or (
+            lead_in_speaks and _SPEECH.search(self._context.get(key, ""))
+        )
+        if not speaks:
             weight *= WEIGHT_NOT_ABOUT_SPEECH
         return weight
 
@@ -169,6 +175,9 @@ class Provisions:
         self.encode = encode
         self.passage_topics = topics
         self._weights = np.array([self._weight(passage) for passage in self.index.passages])
+        self._permit_weights = np.array(
+            [self._weight(passage, lead_in_speaks=True) for passage in self.index.passages]
+        )
         self._permits = np.array(
             [self.forces[(p.source, p.section)].force == "permits" for p in self.index.passages]
         )
@@ -243,7 +252,9 @@ class Provisions:
         section = self._by_key[(best.source, best.section)]
         return Governing(topic_key, section, best, self.force_of(section), best_score, confidence)
 
-    def _fused_scores(self, vector_key: str, words: str, query: str, text: str) -> np.ndarray:
+    def _fused_scores(
+        self, vector_key: str, words: str, query: str, text: str, weights: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per passage: BM25 of `query`, similarity to `words` and to the draft, and (for a
         judge topic) the judge's tag, each standardised over the manual, summed, weighted."""
         assert self.vectors is not None
@@ -258,7 +269,7 @@ class Provisions:
         if self.passage_topics is not None and vector_key in TOPIC_KEYS:
             parts.append(self.passage_topics[:, TOPIC_KEYS.index(vector_key)])
         fused = sum(_standardised(part) for part in parts)
-        return (fused - fused.min()) * self._weights
+        return (fused - fused.min()) * (self._weights if weights is None else weights)
 
     def permitting(self, text: str, account: str) -> Governing | None:
         """The provision that most plainly allows a draft found fine: of the manual's
@@ -268,7 +279,9 @@ class Provisions:
             return None
         words = PERMITTED_OFFICIAL if account == "official" else PERMITTED_PERSONAL
         query = f"{words} {text[:MAX_DRAFT_QUERY_CHARS]}".strip()
-        scores = self._fused_scores(f"permitted:{account}", words, query, text)
+        scores = self._fused_scores(
+            f"permitted:{account}", words, query, text, self._permit_weights
+        )
         fused = np.where(self._permits, scores, -np.inf)
         best = int(np.argmax(fused))
         passage = self.index.passages[best]
