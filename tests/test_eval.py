@@ -117,7 +117,6 @@ def test_the_corpus_covers_every_verdict_topic_rule_and_language(
     # labelled by verdict or topic in the batches, not by code in the shipped sets
     engine_only = {
         "on_duty_live",
-        "unclear_question",
         "unapproved_account",
         "public_name",
         "rank_opinion",

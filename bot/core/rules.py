@@ -219,26 +219,6 @@ PUBLIC_OFFICE_NUMBER = (
     r"l[ií]nea de denuncias|servicios a v[ií]ctimas|recursos humanos|reclutamiento|oficina de "
     r"prensa)\b[^\n]{0,40}?(?:" + PHONE + r")"
 )
-# A question about a post the engine cannot see ("Can I post ...?").
-QUESTION = (
-    r"^\W*(?:can|may|could|should|would|is it|isn'?t it|am i|are we|are officers|do i|does|"
-    r"what(?:'s| is| are| can| about)|how (?:do|can|should|much)|is there|any (?:rule|policy)|"
-    r"allowed to)\b|\b(?:can|may|could|should) (?:i|we)\b[^.!]{0,500}\?"
-)  # bounded: "[^.!]*" rescanned the rest of an unpunctuated draft from every "can i"
-# Content the policy explicitly permits (1058.3(a), 1058.5, 1058.6(a), 1058.21(a)).
-PERMITTED_TOPICS = words(
-    r"famil(?:y|ies)", r"kids?", r"son", r"daughter", r"wife", r"husband", r"birthdays?",
-    r"anniversar(?:y|ies)", r"wedding", r"graduat\w*", r"holidays?", r"christmas",
-    r"thanksgiving", r"vacation", r"hobb(?:y|ies)", r"sports?", r"soccer", r"football",
-    r"baseball", r"basketball", r"hockey", r"games?", r"golf", r"fishing", r"hunting",
-    r"hiking", r"marathon", r"5k", r"volunteer\w*", r"charit\w*", r"food (?:bank|drive)",
-    r"toy drive", r"fundraiser", r"community (?:event|day|fair)", r"coffee with a cop",
-    r"safety tips?", r"recruit\w*", r"hiring", r"proud", r"thank\w*", r"pride", r"pets?",
-    r"dogs?", r"cats?", r"k-?9", r"retire\w*", r"mayor", r"council", r"school board", r"levy",
-    r"elections?", r"vote", r"voting", r"candidates?", r"opinions?", r"political",
-    r"run(?:ning)? for", r"department'?s? (?:post|page)", r"re-?share", r"linkedin",
-    r"resume", r"where i work", r"my job", r"faith", r"church", r"religio\w*",
-)
 # fmt: on
 
 
@@ -1058,16 +1038,6 @@ RULES: tuple[Rule, ...] = (
                  ACCOUNT_PAGE, 40),
         ),
         accounts=PERSONAL_OR_UNKNOWN,
-    ),
-    Rule(
-        code="unclear_question", severity="needs_review",
-        topic="questions the policy does not answer",
-        query="questions the policy does not answer ask PIO review",
-        message="The policy does not clearly answer this question, so a reviewer should.",
-        fix="Ask the PIO, or run the check again on the exact text you want to post.",
-        patterns=(QUESTION,),
-        unless=(PERMITTED_TOPICS,),
-        fallback=True,
     ),
     Rule(
         code="prompt_injection", severity="do_not_post", topic="review and escalation procedure",

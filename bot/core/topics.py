@@ -162,7 +162,6 @@ CODE_TOPICS: dict[str, tuple[str, ...]] = {
     "badge_number": ("identifiers",),
     "date_of_birth": ("identifiers",),
     "email_address": ("identifiers",),
-    "unclear_question": ("unclear",),
     "mixed_personal_work": ("unclear",),
     "on_duty_live": ("unclear",),
     "prompt_injection": ("trick_bot",),
