@@ -337,6 +337,8 @@ def test_an_identifier_name_rank_or_home_address_in_an_easy_post_is_revise(
     [
         ("Heads up: there will be no deputies on the north beat Sunday night", "tactical_info"),
         ("Este sábado no habrá patrullaje en la colonia norte por el desfile", "tactical_info"),
+        ("Mañana mi turno empieza a las 6, alguien tráigame café", "tactical_info"),
+        ("Weekends run with 3 deputies for the whole county. Tell the commission", "tactical_info"),
         (
             "Solo somos dos en el turno de madrugada toda la semana, recen por nosotros",
             "tactical_info",
@@ -387,6 +389,8 @@ def test_a_jab_at_another_shift_or_a_call_sign_is_revise(
         "The locks in the gym locker room are broken again lol",
         "Mi primo venezolano llegó ayer, ¡bienvenido!",
         "Golf 18 holes Sunday with Mike 12 years running",
+        "My daughter's swim practice starts at 6, so early mornings for us",
+        "Three officers for every school event is what the PTA asked for",
     ],
 )
 def test_near_misses_for_coverage_security_shift_and_call_sign_shapes_are_not_findings(

@@ -469,6 +469,17 @@ RULES: tuple[Rule, ...] = (
             r"|\bwe (?:almost |basically |hardly |rarely )?(?:never|don'?t) (?:patrol|drive by|"
             r"come by|swing by|cover)\b.{0,60}?\b(?:after|before|between|at night|on "
             r"(?:weekends|saturdays|sundays))",
+            # A shift's start time or a head count ("mi turno empieza a las 6", "nights run
+            # with 4 deputies for the whole jail") (1058.14(c)).
+            r"\b(?:my|our|the|his|her) (?:\w+ )?shift (?:starts|begins|ends|is over|changes?|"
+            r"flips) at \d|\b(?:mi|nuestro|el|su) turno (?:empieza|comienza|inicia|termina|acaba|"
+            r"entra|sale|cambia) a las \d",
+            r"\b(?:nights?|days?|weekends?|the jail|the night shift|the day shift|shifts?|we)"
+            r"(?: are| is)? (?:run|runs|running|ran|working|work) (?:with|on) (?:only |just )?"
+            r"(?:\d+|one|two|three|four|five|six|seven|eight) (?:deputies|officers|cops|units|"
+            r"cars|people|guys|of us|staff)\b|\b(?:\d+|two|three|four|five|six|seven|eight) "
+            r"(?:deputies|officers|cops|guards|staff) for (?:the whole|the entire|all of|all|\d+) "
+            r"(?:jail|city|county|town|inmates|prisoners|beats?|sectors?)",
         ),
         unless=(words(r"retired", r"years ago", r"back in (?:the day|\d{4})"),),
     ),
