@@ -77,11 +77,12 @@ def test_no_unsafe_approvals_on_the_shipped_sets(engine: Engine, shipped: Readin
 def test_unseen_wording_lets_at_most_two_percent_through(
     shipped: Readings, cache: EmbeddingCache
 ) -> None:
-    # Every second set held out (24 of the 48 now), each scored by heads fitted on all the
-    # others: half the time of all folds; `canipost eval --unseen` runs every fold.
+    # Every third set held out (16 of the 48 now, about 2,700 drafts), each scored by heads
+    # fitted on all the others: a third of the time of all folds, which grows with the
+    # corpus; `canipost eval --unseen` runs every fold.
     names = sorted({case.batch for case in shipped.cases})
     held = unseen(
-        shipped.cases, shipped.rule_findings, cache, with_verdicts=False, batches=names[::2]
+        shipped.cases, shipped.rule_findings, cache, with_verdicts=False, batches=names[::3]
     )
     table = held.table()
     overall = table["all"]["combined"]
