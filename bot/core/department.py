@@ -98,13 +98,17 @@ class Provisions:
             self._by_id.setdefault(section.section, []).append(section)
         self.forces: dict[tuple[str, str], ProvisionForce] = {}
         self._context: dict[tuple[str, str], str] = {}  # the texts of a section's ancestors
+        own = {(s.source, s.section): read_force(s.text) for s in sections}  # its words alone
         for section in sections:
+            key = (section.source, section.section)
             ancestors = self._ancestors(section)
             # A list item takes its force from the nearest enclosing text that has one
             # ("uses of social media, which may include:" / "2. Community Outreach:" / "a.").
-            lead_in = next((a.text for a in ancestors if read_force(a.text).force != "informs"), "")
-            self.forces[(section.source, section.section)] = read_force(section.text, lead_in)
-            self._context[(section.source, section.section)] = " ".join(a.text for a in ancestors)
+            lead_in = next(
+                (a.text for a in ancestors if own[(a.source, a.section)].force != "informs"), ""
+            )
+            self.forces[key] = read_force(section.text, lead_in) if lead_in else own[key]
+            self._context[key] = " ".join(a.text for a in ancestors)
         self._recent: dict[tuple[str, str], Governing | None] = {}
         self._lock = threading.Lock()
         self.vectors: np.ndarray | None = None

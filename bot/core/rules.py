@@ -1,6 +1,6 @@
 """The deterministic rule table: what the engine looks for, how serious it is, what to fix.
 
-Each `Rule` is data. `match_rules` is the only code that reads the table: a rule fires when
+Each `Rule` is data. `match_rules` (through `RuleScanner`) alone reads the table: a rule fires when
 one of its patterns matches, every `requires` pattern matches somewhere in the draft, no
 `unless` pattern matches, and the request's account and incident flag fit its filters.
 The vocabularies below are deliberately broad phrase lists; a department tunes them here.
@@ -235,7 +235,6 @@ class Rule:
     unless: tuple[str, ...] = ()  # any match suppresses the rule
     accounts: tuple[Account, ...] | None = None  # None: every account
     incident: bool | None = None  # True: only in incident mode; None: always
-    fallback: bool = False  # fires only when no other actionable rule did
     view: TextView = "strict"  # "light" keeps digits as typed (identifiers)
     flags: int = field(default=re.IGNORECASE | re.DOTALL)
 
@@ -1133,18 +1132,22 @@ class RuleScanner:
         self.sets = {view: PatternSet.build(patterns) for view, patterns in collected.items()}
 
     def match(
-        self, request: CheckRequest, views: dict[TextView, NormalizedText]
+        self, request: CheckRequest, views: dict[TextView, NormalizedText], prefilter: bool = True
     ) -> list[tuple[Rule, Finding]]:
+        """Every rule that fires; `prefilter=False` tries every pattern in `re` (the reference
+        the prefilter is measured and tested against)."""
         candidates = {
-            view: self.sets[view].candidates(views[view].text)
-            for view in self.sets
+            view: (
+                patterns.candidates(views[view].text)
+                if prefilter
+                else set(range(len(patterns.patterns)))
+            )
+            for view, patterns in self.sets.items()
             if view in views
         }
         fired: dict[str, tuple[Rule, Finding]] = {}
         for rule, where in zip(self.rules, self.positions, strict=True):
             if rule.code in fired or not rule.applies_to(request):
-                continue
-            if rule.fallback and any(f.severity != "info" for _, f in fired.values()):
                 continue
             possible = candidates[rule.view]
             if not any(index in possible for index in where.patterns):
@@ -1205,31 +1208,4 @@ def match_rules(
 ) -> list[tuple[Rule, Finding]]:
     """Every rule that fires on the request, with its finding (the first match per code).
     `prefilter=False` runs every pattern (the reference the prefilter is checked against)."""
-    if prefilter:
-        return scanner_for(rules).match(request, views)
-    fired: dict[str, tuple[Rule, Finding]] = {}
-    for rule in rules:
-        if rule.code in fired or not rule.applies_to(request):
-            continue
-        if rule.fallback and any(f.severity != "info" for _, f in fired.values()):
-            continue
-        view = views[rule.view]
-        text = view.text
-        if any(pattern.search(text) for pattern in rule.compiled_unless):
-            continue
-        if not all(pattern.search(text) for pattern in rule.compiled_requires):
-            continue
-        for pattern in rule.compiled:
-            match = pattern.search(text)
-            if match:
-                finding = Finding(
-                    code=rule.code,
-                    severity=rule.severity,
-                    message=rule.message,
-                    fix=rule.fix,
-                    span=view.span_in_source(match.start(), match.end()),
-                    topic=rule.topic,
-                )
-                fired[rule.code] = (rule, finding)
-                break
-    return list(fired.values())
+    return scanner_for(rules).match(request, views, prefilter)
